@@ -1,0 +1,1 @@
+//! planeguard-config

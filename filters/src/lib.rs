@@ -1,0 +1,50 @@
+//! planeguard-filters: the scrubbing engine.
+//!
+//! A [`Profile`] (plain data) compiles into a [`Scrubber`], which rewrites OTLP
+//! payloads (protobuf or OTLP/JSON) in one pass over their bytes: untouched
+//! ranges are copied, sensitive values are replaced, enclosing lengths are
+//! fixed. Anything that cannot be understood is an error, never partial output.
+#![forbid(unsafe_code)]
+
+pub mod detect;
+mod error;
+mod keys;
+mod json;
+mod profile;
+mod proto;
+mod report;
+mod scrubber;
+
+pub use error::{ProfileError, ScrubError, ScrubErrorKind};
+pub use profile::{Action, CustomDetector, Limits, Mode, Profile, DEFAULT_ALLOW_KEYS, DEFAULT_DENY_KEYS};
+pub use report::{Location, Reason, Report};
+pub use scrubber::Scrubber;
+
+/// The three OTLP signals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Signal {
+    Logs,
+    Metrics,
+    Traces,
+}
+
+impl Signal {
+    pub const ALL: [Signal; 3] = [Signal::Logs, Signal::Metrics, Signal::Traces];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Signal::Logs => "logs",
+            Signal::Metrics => "metrics",
+            Signal::Traces => "traces",
+        }
+    }
+}
+
+/// OTLP payload encodings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// `application/x-protobuf` (and the gRPC message body).
+    Protobuf,
+    /// `application/json`, the OTLP/JSON mapping.
+    Json,
+}

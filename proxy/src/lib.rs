@@ -1,0 +1,4 @@
+//! planeguard: sidecar proxy and egress gateway.
+pub mod cli {
+    pub fn main() {}
+}

@@ -1,0 +1,1 @@
+//! Shared helpers for planeguard end-to-end tests.
