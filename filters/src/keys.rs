@@ -11,7 +11,11 @@ impl KeyPatterns {
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Self {
         let mut set = Self::default();
         for p in patterns {
-            let p = p.as_ref().to_ascii_lowercase().into_bytes().into_boxed_slice();
+            let p = p
+                .as_ref()
+                .to_ascii_lowercase()
+                .into_bytes()
+                .into_boxed_slice();
             if p.contains(&b'*') {
                 set.globs.push(p);
             } else {

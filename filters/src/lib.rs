@@ -8,17 +8,19 @@
 
 pub mod detect;
 mod error;
-mod keys;
 mod json;
+mod keys;
 mod profile;
 mod proto;
 mod report;
 mod scrubber;
 
 pub use error::{ProfileError, ScrubError, ScrubErrorKind};
-pub use profile::{Action, CustomDetector, Limits, Mode, Profile, DEFAULT_ALLOW_KEYS, DEFAULT_DENY_KEYS};
+pub use profile::{
+    Action, CustomDetector, Limits, Mode, Profile, DEFAULT_ALLOW_KEYS, DEFAULT_DENY_KEYS,
+};
 pub use report::{Location, Reason, Report};
-pub use scrubber::Scrubber;
+pub use scrubber::{KeyPolicy, Scrubber};
 
 /// The three OTLP signals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -13,7 +13,7 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// What a key rule decides for the value under a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyPolicy {
+pub enum KeyPolicy {
     /// The value may pass; free-text detectors still run on it.
     Scan,
     /// The whole value is replaced with `[REDACTED:<reason>]`.
@@ -69,7 +69,9 @@ impl Scrubber {
         for (name, action) in &profile.actions {
             let id = (0..detectors.len())
                 .find(|&i| detectors.name(i as DetectorId) == name)
-                .ok_or_else(|| ProfileError(format!("action override for unknown detector `{name}`")))?;
+                .ok_or_else(|| {
+                    ProfileError(format!("action override for unknown detector `{name}`"))
+                })?;
             actions[id] = *action;
         }
         for (i, c) in profile.custom.iter().enumerate() {
@@ -181,14 +183,18 @@ impl Scrubber {
         report.bytes_in = input.len() as u64;
         let mut sink = Vec::new();
         match encoding {
-            Encoding::Protobuf => crate::proto::scrub(self, signal, input, &mut sink, &mut report, false)?,
-            Encoding::Json => crate::json::scrub(self, signal, input, &mut sink, &mut report, false)?,
+            Encoding::Protobuf => {
+                crate::proto::scrub(self, signal, input, &mut sink, &mut report, false)?
+            }
+            Encoding::Json => {
+                crate::json::scrub(self, signal, input, &mut sink, &mut report, false)?
+            }
         }
         Ok(report)
     }
 
     /// The rule for the value under `key` (a full dotted path for nested kvlists).
-    pub(crate) fn key_policy(&self, key: &[u8]) -> KeyPolicy {
+    pub fn key_policy(&self, key: &[u8]) -> KeyPolicy {
         match self.mode {
             Mode::Passthrough => KeyPolicy::Scan,
             Mode::Strict | Mode::Detect => {
@@ -267,7 +273,9 @@ impl Scrubber {
             let action = self.actions[m.detector as usize];
             report.count(Reason::Detector(m.detector), location, self.detectors.len());
             match action {
-                Action::Redact => scratch.extend_from_slice(self.token(Reason::Detector(m.detector))),
+                Action::Redact => {
+                    scratch.extend_from_slice(self.token(Reason::Detector(m.detector)))
+                }
                 Action::DropRecord => {
                     drop = true;
                     scratch.extend_from_slice(self.token(Reason::Detector(m.detector)));
@@ -279,6 +287,54 @@ impl Scrubber {
         }
         scratch.extend_from_slice(&text[pos..]);
         Some(drop)
+    }
+
+    /// Value-level API (used by the naive decode-edit-encode baseline and by tests):
+    /// the rewritten text, or `None` when no detector matched. The flag is true when a
+    /// `drop_record` action fired.
+    pub fn scrub_str(
+        &self,
+        location: Location,
+        key: &str,
+        text: &str,
+        report: &mut Report,
+    ) -> Option<(String, bool)> {
+        let mut matches = Vec::new();
+        let mut scratch = Vec::new();
+        let drop = self.scrub_text(
+            location,
+            key.as_bytes(),
+            text.as_bytes(),
+            &mut matches,
+            &mut scratch,
+            report,
+        )?;
+        // Replacements are ASCII and matches fall on char boundaries, so this holds.
+        String::from_utf8(scratch).ok().map(|s| (s, drop))
+    }
+
+    /// The replacement text for a whole value under a key rule (`[REDACTED:<reason>]`
+    /// or `hmac:<16 hex>` of `value`), counted in `report`.
+    pub fn key_replacement(
+        &self,
+        policy: KeyPolicy,
+        location: Location,
+        value: &[u8],
+        report: &mut Report,
+    ) -> Option<String> {
+        let mut out = Vec::new();
+        match policy {
+            KeyPolicy::Scan => return None,
+            KeyPolicy::Redact(reason) => {
+                self.count(reason, location, report);
+                out.extend_from_slice(self.token(reason));
+            }
+            KeyPolicy::Hash => {
+                self.count(Reason::HashedKey, location, report);
+                self.write_hash(value, &mut out);
+            }
+        }
+        String::from_utf8(out).ok()
     }
 
     pub(crate) fn count(&self, reason: Reason, location: Location, report: &mut Report) {
@@ -334,14 +390,20 @@ mod tests {
         p.hash_keys = vec!["query.id".into()];
         p.hash_key = Some(b"k".to_vec());
         let s = Scrubber::new(&p).unwrap();
-        assert_eq!(s.key_policy(b"db.password"), KeyPolicy::Redact(Reason::DeniedKey));
+        assert_eq!(
+            s.key_policy(b"db.password"),
+            KeyPolicy::Redact(Reason::DeniedKey)
+        );
         assert_eq!(
             s.key_policy(b"user.tier"),
             KeyPolicy::Redact(Reason::Detector(BuiltinDetector::FeatureValue.id()))
         );
         assert_eq!(s.key_policy(b"query.id"), KeyPolicy::Hash);
         assert_eq!(s.key_policy(b"service.name"), KeyPolicy::Scan);
-        assert_eq!(s.key_policy(b"customer.ssn"), KeyPolicy::Redact(Reason::KeyNotAllowed));
+        assert_eq!(
+            s.key_policy(b"customer.ssn"),
+            KeyPolicy::Redact(Reason::KeyNotAllowed)
+        );
     }
 
     #[test]

@@ -120,7 +120,10 @@ impl DetectorSet {
 
     /// Name of a detector id (built-in or custom).
     pub fn name(&self, id: DetectorId) -> &str {
-        self.names.get(id as usize).map(String::as_str).unwrap_or("unknown")
+        self.names
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("unknown")
     }
 
     /// Number of ids (built-in + custom).
