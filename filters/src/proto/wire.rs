@@ -1,0 +1,250 @@
+//! Protobuf wire primitives: varints, tags, and a field reader over a byte slice.
+
+use crate::{ScrubError, ScrubErrorKind};
+
+pub(crate) const WT_VARINT: u8 = 0;
+pub(crate) const WT_FIXED64: u8 = 1;
+pub(crate) const WT_LEN: u8 = 2;
+pub(crate) const WT_FIXED32: u8 = 5;
+
+/// One field as it stands in the input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FieldRef<'a> {
+    pub number: u32,
+    pub wire_type: u8,
+    /// The tag bytes as they were encoded.
+    pub tag: &'a [u8],
+    /// Tag, length prefix (if any) and value: the whole field, for verbatim copies.
+    pub whole: &'a [u8],
+    /// For length-delimited fields, the value bytes; empty otherwise.
+    pub body: &'a [u8],
+    /// For varint/fixed fields, the value.
+    pub scalar: u64,
+}
+
+/// Reads fields one after the other, validating the wire format.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+/// Byte offset of `part` inside `whole` (both slices of the same input).
+pub(crate) fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    /// Offset of the reader inside `input`, for error messages.
+    pub fn offset(&self, input: &[u8]) -> usize {
+        offset_in(input, self.buf) + self.pos
+    }
+
+    fn varint(&mut self) -> Result<u64, ScrubErrorKind> {
+        let mut value: u64 = 0;
+        for i in 0..10 {
+            let Some(&b) = self.buf.get(self.pos) else {
+                return Err(ScrubErrorKind::Truncated);
+            };
+            self.pos += 1;
+            if i == 9 && b > 1 {
+                return Err(ScrubErrorKind::BadVarint);
+            }
+            value |= u64::from(b & 0x7F) << (7 * i);
+            if b < 0x80 {
+                return Ok(value);
+            }
+        }
+        Err(ScrubErrorKind::BadVarint)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ScrubErrorKind> {
+        let end = self.pos.checked_add(n).ok_or(ScrubErrorKind::Truncated)?;
+        let s = self
+            .buf
+            .get(self.pos..end)
+            .ok_or(ScrubErrorKind::Truncated)?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    /// The next field, or `None` at the end of the buffer.
+    pub fn next_field(&mut self) -> Result<Option<FieldRef<'a>>, ScrubErrorKind> {
+        if self.pos >= self.buf.len() {
+            return Ok(None);
+        }
+        let start = self.pos;
+        let tag = self.varint()?;
+        let tag_end = self.pos;
+        let number = tag >> 3;
+        let wire_type = (tag & 7) as u8;
+        if number == 0 || number > u64::from(u32::MAX >> 3) {
+            return Err(ScrubErrorKind::InvalidTag);
+        }
+        let mut body: &'a [u8] = &[];
+        let mut scalar = 0;
+        match wire_type {
+            WT_VARINT => scalar = self.varint()?,
+            WT_FIXED64 => {
+                let b = self.take(8)?;
+                scalar = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            }
+            WT_LEN => {
+                let len = self.varint()?;
+                let len = usize::try_from(len).map_err(|_| ScrubErrorKind::Truncated)?;
+                body = self.take(len)?;
+            }
+            WT_FIXED32 => {
+                let b = self.take(4)?;
+                scalar = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            }
+            _ => return Err(ScrubErrorKind::InvalidTag),
+        }
+        Ok(Some(FieldRef {
+            number: number as u32,
+            wire_type,
+            tag: &self.buf[start..tag_end],
+            whole: &self.buf[start..self.pos],
+            body,
+            scalar,
+        }))
+    }
+}
+
+/// Bytes needed to encode `v` as a varint.
+pub(crate) fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Validates a packed run of varints.
+pub(crate) fn check_packed_varints(mut b: &[u8]) -> Result<(), ScrubErrorKind> {
+    while !b.is_empty() {
+        let mut r = Reader::new(b);
+        r.varint()?;
+        b = &b[r.pos..];
+    }
+    Ok(())
+}
+
+/// A length-delimited field being written whose final length is not yet known.
+pub(crate) struct Pending {
+    len_pos: usize,
+    reserved: usize,
+}
+
+/// Writes `tag` and reserves room for a length the size of `expected_len`'s varint.
+pub(crate) fn begin_len(out: &mut Vec<u8>, tag: &[u8], expected_len: usize) -> Pending {
+    out.extend_from_slice(tag);
+    let len_pos = out.len();
+    let reserved = varint_len(expected_len as u64);
+    out.resize(len_pos + reserved, 0);
+    Pending { len_pos, reserved }
+}
+
+/// Writes the real length, moving the body when its varint size differs from the reservation.
+pub(crate) fn finish_len(out: &mut Vec<u8>, p: Pending) {
+    let body_start = p.len_pos + p.reserved;
+    let len = out.len() - body_start;
+    let need = varint_len(len as u64);
+    if need > p.reserved {
+        let extra = need - p.reserved;
+        let old_end = out.len();
+        out.resize(old_end + extra, 0);
+        out.copy_within(body_start..old_end, body_start + extra);
+    } else if need < p.reserved {
+        let less = p.reserved - need;
+        out.copy_within(body_start.., body_start - less);
+        out.truncate(out.len() - less);
+    }
+    let mut tmp = [0u8; 10];
+    let mut v = len as u64;
+    let mut i = 0;
+    while v >= 0x80 {
+        tmp[i] = (v as u8) | 0x80;
+        v >>= 7;
+        i += 1;
+    }
+    tmp[i] = v as u8;
+    out[p.len_pos..p.len_pos + need].copy_from_slice(&tmp[..need]);
+}
+
+impl ScrubError {
+    pub(crate) fn at(kind: ScrubErrorKind, offset: usize) -> Self {
+        Self::new(kind, String::new(), offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varint_lengths() {
+        for (v, n) in [
+            (0u64, 1),
+            (127, 1),
+            (128, 2),
+            (16383, 2),
+            (16384, 3),
+            (u64::MAX, 10),
+        ] {
+            assert_eq!(varint_len(v), n, "{v}");
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            assert_eq!(out.len(), n);
+            let mut r = Reader::new(&out);
+            assert_eq!(r.varint(), Ok(v));
+        }
+    }
+
+    #[test]
+    fn overlong_varint_rejected() {
+        let bad = [0xFFu8; 11];
+        assert_eq!(Reader::new(&bad).varint(), Err(ScrubErrorKind::BadVarint));
+        let bad10 = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02];
+        assert_eq!(Reader::new(&bad10).varint(), Err(ScrubErrorKind::BadVarint));
+    }
+
+    #[test]
+    fn finish_len_grows_and_shrinks() {
+        let mut out = Vec::new();
+        let p = begin_len(&mut out, &[0x0A], 1);
+        out.extend(std::iter::repeat_n(7u8, 200));
+        finish_len(&mut out, p);
+        assert_eq!(&out[..3], &[0x0A, 0xC8, 0x01]);
+        assert_eq!(out.len(), 203);
+
+        let mut out = Vec::new();
+        let p = begin_len(&mut out, &[0x0A], 300);
+        out.extend([1u8, 2, 3]);
+        finish_len(&mut out, p);
+        assert_eq!(out, vec![0x0A, 3, 1, 2, 3]);
+    }
+
+    #[test]
+    fn groups_and_field_zero_rejected() {
+        assert_eq!(
+            Reader::new(&[0x0B]).next_field().err(),
+            Some(ScrubErrorKind::InvalidTag)
+        );
+        assert_eq!(
+            Reader::new(&[0x00, 0x00]).next_field().err(),
+            Some(ScrubErrorKind::InvalidTag)
+        );
+        assert_eq!(
+            Reader::new(&[0x0A, 0x05, 1]).next_field().err(),
+            Some(ScrubErrorKind::Truncated)
+        );
+    }
+}
