@@ -1,4 +1,12 @@
-//! planeguard: sidecar proxy and egress gateway.
-pub mod cli {
-    pub fn main() {}
-}
+//! planeguard: sidecar proxy and egress gateway that keeps customer data inside
+//! the customer's cloud. See the README for the picture; each module owns one concern.
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod base64;
+pub mod cli;
+pub mod export;
+pub mod otlp;
+pub mod pipeline;
+pub mod server;
+pub mod telemetry;

@@ -1,0 +1,143 @@
+//! Reading a request body once into `Bytes`, within limits, and bounded gzip
+//! decompression (a gzip bomb stops at the limit, it is never inflated whole).
+
+use std::io::Read;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body::Body;
+use http_body_util::BodyExt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    /// The body (or its decompressed form) exceeds the limit.
+    TooLarge { limit: usize },
+    /// The client stopped sending before the deadline.
+    Timeout,
+    /// The connection failed mid-body.
+    Aborted,
+    /// Not valid gzip.
+    BadGzip,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TooLarge { limit } => {
+                write!(f, "request body exceeds the limit of {limit} bytes")
+            }
+            Self::Timeout => f.write_str("request body not received within the read timeout"),
+            Self::Aborted => f.write_str("request body aborted"),
+            Self::BadGzip => f.write_str("request body is not valid gzip"),
+        }
+    }
+}
+
+/// Collects a body, refusing early when `Content-Length` or the running total
+/// exceeds `limit`. A single-chunk body is kept without a copy.
+pub async fn read<B>(
+    body: B,
+    content_length: Option<u64>,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, BodyError>
+where
+    B: Body<Data = Bytes>,
+{
+    if content_length.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    match tokio::time::timeout(timeout, collect(body, limit)).await {
+        Ok(r) => r,
+        Err(_) => Err(BodyError::Timeout),
+    }
+}
+
+async fn collect<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+where
+    B: Body<Data = Bytes>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<BytesMut> = None;
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyError::Aborted)?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        match (&mut first, &mut rest) {
+            (None, _) => first = Some(data),
+            (Some(f), None) => {
+                let mut m = BytesMut::with_capacity(total.max(f.len() * 2));
+                m.extend_from_slice(f);
+                m.extend_from_slice(&data);
+                rest = Some(m);
+            }
+            (Some(_), Some(m)) => m.extend_from_slice(&data),
+        }
+    }
+    Ok(match (first, rest) {
+        (_, Some(m)) => m.freeze(),
+        (Some(f), None) => f,
+        (None, None) => Bytes::new(),
+    })
+}
+
+/// Inflates gzip (multi-member allowed) up to `limit` bytes of output.
+pub fn gunzip(data: &[u8], limit: usize) -> Result<Bytes, BodyError> {
+    let mut decoder = flate2::read::MultiGzDecoder::new(data).take(limit as u64 + 1);
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit).min(1 << 20));
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|_| BodyError::BadGzip)?;
+    if out.len() > limit {
+        return Err(BodyError::TooLarge { limit });
+    }
+    Ok(Bytes::from(out))
+}
+
+/// Compresses with gzip (exporters).
+pub fn gzip(data: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 4 + 64),
+        flate2::Compression::fast(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(data);
+    Bytes::from(enc.finish().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_roundtrip_and_bomb_limit() {
+        let data = vec![b'a'; 100_000];
+        let z = gzip(&data);
+        assert_eq!(gunzip(&z, 100_000).unwrap().len(), 100_000);
+        assert_eq!(
+            gunzip(&z, 99_999),
+            Err(BodyError::TooLarge { limit: 99_999 })
+        );
+        assert_eq!(gunzip(b"not gzip", 10), Err(BodyError::BadGzip));
+    }
+
+    #[tokio::test]
+    async fn content_length_checked_before_reading() {
+        let body = http_body_util::Full::new(Bytes::from_static(b"hello"));
+        let r = read(body, Some(10_000), 100, Duration::from_secs(1)).await;
+        assert_eq!(r, Err(BodyError::TooLarge { limit: 100 }));
+        let body = http_body_util::Full::new(Bytes::from_static(b"hello"));
+        assert_eq!(
+            read(body, None, 100, Duration::from_secs(1)).await.unwrap(),
+            "hello"
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! planeguard's own metrics: names in one place, labels from closed sets
+//! (signal, destination, profile, detector, location, reason). Never values.
+
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+use planeguard_filters::{Report, Scrubber, Signal};
+
+use crate::export::queue::Item;
+
+pub const REQUESTS: &str = "planeguard_otlp_requests_total";
+pub const RECORDS_RECEIVED: &str = "planeguard_records_received_total";
+pub const BYTES_RECEIVED: &str = "planeguard_bytes_received_total";
+pub const RECORDS_EXPORTED: &str = "planeguard_records_exported_total";
+pub const BYTES_EXPORTED: &str = "planeguard_bytes_exported_total";
+pub const RECORDS_DROPPED: &str = "planeguard_records_dropped_total";
+pub const REDACTIONS: &str = "planeguard_redactions_total";
+pub const UNKNOWN_FIELDS: &str = "planeguard_unknown_fields_dropped_total";
+pub const QUEUE_BYTES: &str = "planeguard_queue_bytes";
+pub const EXPORT_SECONDS: &str = "planeguard_export_duration_seconds";
+pub const EXPORT_ATTEMPTS: &str = "planeguard_export_attempts_total";
+pub const REJECTED_REQUESTS: &str = "planeguard_rejected_requests_total";
+
+pub fn request(signal: Signal, transport: &'static str, outcome: &'static str) {
+    counter!(REQUESTS, "signal" => signal.as_str(), "transport" => transport, "outcome" => outcome)
+        .increment(1);
+}
+
+pub fn received(signal: Signal, records: u64, bytes: usize) {
+    counter!(RECORDS_RECEIVED, "signal" => signal.as_str()).increment(records);
+    counter!(BYTES_RECEIVED, "signal" => signal.as_str()).increment(bytes as u64);
+}
+
+/// A request refused before it reached any queue (bad data, too large, busy...).
+pub fn rejected(signal: Signal, reason: &'static str) {
+    counter!(REJECTED_REQUESTS, "signal" => signal.as_str(), "reason" => reason).increment(1);
+}
+
+pub fn dropped(signal: Signal, destination: &str, reason: &'static str, records: u64) {
+    counter!(RECORDS_DROPPED, "signal" => signal.as_str(), "destination" => destination.to_string(), "reason" => reason)
+        .increment(records);
+}
+
+pub fn queue_bytes(destination: &str, bytes: usize) {
+    gauge!(QUEUE_BYTES, "destination" => destination.to_string()).set(bytes as f64);
+}
+
+pub fn export_done(destination: &str, item: &Item, outcome: &'static str, elapsed: Duration) {
+    let d = destination.to_string();
+    counter!(EXPORT_ATTEMPTS, "destination" => d.clone(), "outcome" => outcome).increment(1);
+    histogram!(EXPORT_SECONDS, "destination" => d.clone()).record(elapsed.as_secs_f64());
+    if outcome == "ok" {
+        let s = item.signal.as_str();
+        counter!(RECORDS_EXPORTED, "signal" => s, "destination" => d.clone())
+            .increment(item.records);
+        counter!(BYTES_EXPORTED, "signal" => s, "destination" => d)
+            .increment(item.payload.len() as u64);
+    }
+}
+
+/// Redaction and unknown-field counts of one scrub.
+pub fn scrub_report(signal: Signal, profile: &str, scrubber: &Scrubber, report: &Report) {
+    if report.unknown_fields_dropped > 0 {
+        counter!(UNKNOWN_FIELDS, "signal" => signal.as_str(), "profile" => profile.to_string())
+            .increment(report.unknown_fields_dropped);
+    }
+    if report.total_redactions() == 0 {
+        return;
+    }
+    for (reason, location, n) in report.redactions(scrubber.detector_count()) {
+        counter!(
+            REDACTIONS,
+            "profile" => profile.to_string(),
+            "reason" => scrubber.reason_name(reason).to_string(),
+            "location" => location.as_str()
+        )
+        .increment(u64::from(n));
+    }
+}
