@@ -1,3 +1,3 @@
-fn main() {
-    planeguard::cli::main();
+fn main() -> std::process::ExitCode {
+    planeguard::cli::main()
 }
