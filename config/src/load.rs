@@ -34,6 +34,18 @@ impl Config {
         load_str(&src, &origin, path.parent())
     }
 
+    /// Validates a config built in code (tests, embedders). Problems carry key paths but no
+    /// positions; secrets are not resolved here (build them with [`crate::Secret::literal`]).
+    pub fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let empty = Node::empty();
+        let problems = validate::validate(self, &empty, origin);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::new(problems))
+        }
+    }
+
     /// The embedded default config, loaded and validated.
     pub fn embedded_default() -> Result<Config, ConfigError> {
         load_str(EMBEDDED_DEFAULT_YAML, "<embedded default>", None)

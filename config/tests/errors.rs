@@ -253,3 +253,44 @@ fn unquoted_numbers_become_strings_where_strings_are_expected() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.profiles["p"].allow_keys, ["404", "true"]);
 }
+
+#[test]
+fn enum_spellings_that_yaml_might_read_as_other_types() {
+    let src = format!(
+        "{BASE}  d2: {{ endpoint: https://x.example.com, profile: strict, compression: none }}\n"
+    );
+    let c = Config::from_yaml_str(&src, "t").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        c.destinations["d2"].compression,
+        planeguard_config::Compression::None
+    );
+    // `no` is a YAML 1.1 boolean; as an enum value it is simply unknown, and says so.
+    let src = format!(
+        "{BASE}  d2: {{ endpoint: https://x.example.com, profile: strict, compression: no }}\n"
+    );
+    assert_eq!(
+        one_error(&src),
+        "cfg.yaml:5:72: key path `destinations.d2.compression`: unknown value `no`; allowed: gzip, none"
+    );
+}
+
+#[test]
+fn configs_built_in_code_are_validated_without_positions() {
+    use planeguard_config::{DestinationConfig, Protocol};
+    let mut c = Config::default();
+    c.destinations.insert(
+        "out".into(),
+        DestinationConfig::new(Protocol::Debug, None, "missing"),
+    );
+    let err = c
+        .validate("built")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        err,
+        "built: key path `destinations.out.profile`: no profile named `missing`"
+    );
+    c.profiles.insert("missing".into(), Default::default());
+    assert_eq!(c.validate("built"), Ok(()));
+}

@@ -129,6 +129,15 @@ fn convert(spanned: Spanned<RawNode>, src: &str) -> Node {
 }
 
 impl Node {
+    /// An empty document: nothing in it can be located.
+    pub(crate) fn empty() -> Node {
+        Node {
+            pos: Pos { line: 1, column: 1 },
+            kind: Kind::Null,
+            raw: None,
+        }
+    }
+
     /// The node at `path`, if there is one.
     pub(crate) fn get(&self, path: &KeyPath) -> Option<&Node> {
         path.segments()
