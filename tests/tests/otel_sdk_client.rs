@@ -1,0 +1,138 @@
+//! The official OpenTelemetry Rust SDK and OTLP exporter (gRPC and HTTP) as the
+//! client: what an app in the pod really sends, through planeguard.
+
+use std::time::Duration;
+
+use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+use opentelemetry::KeyValue;
+use opentelemetry_otlp::{LogExporter, SpanExporter, WithExportConfig};
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use planeguard_tests::*;
+
+const EMAIL: &str = "jane.doe@example.com";
+
+fn config(mp: &Sink, cust: &Sink) -> String {
+    format!(
+        r#"
+admin: {{ listen: "127.0.0.1:0" }}
+otlp:
+  grpc: {{ listen: "127.0.0.1:0" }}
+  http: {{ listen: "127.0.0.1:0" }}
+profiles:
+  metadata-plane:
+    mode: strict
+    allow_keys: [service.name, "telemetry.*", resolver.name]
+    features: ["user.*"]
+  passthrough: {{ mode: passthrough }}
+destinations:
+  metadata-plane: {{ endpoint: "{}", protocol: grpc, profile: metadata-plane, boundary: metadata-plane }}
+  customer: {{ endpoint: "{}", protocol: http/protobuf, profile: passthrough, boundary: customer }}
+flows:
+  logs: {{ to: [metadata-plane, customer] }}
+  traces: {{ to: [metadata-plane, customer] }}
+  metrics: {{ to: [] }}
+"#,
+        mp.url(),
+        cust.url()
+    )
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Runs the SDK on its own thread and runtime, as an application would.
+fn emit_with_sdk(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            for use_grpc in [true, false] {
+                let exporter = if use_grpc {
+                    LogExporter::builder()
+                        .with_tonic()
+                        .with_endpoint(format!("http://{grpc}"))
+                        .build()
+                        .unwrap()
+                } else {
+                    LogExporter::builder()
+                        .with_http()
+                        .with_endpoint(format!("http://{http}/v1/logs"))
+                        .build()
+                        .unwrap()
+                };
+                let provider = SdkLoggerProvider::builder()
+                    .with_batch_exporter(exporter)
+                    .build();
+                let logger = provider.logger("planeguard-e2e");
+                let mut rec = logger.create_log_record();
+                rec.set_severity_number(Severity::Info);
+                rec.set_body(format!("password reset requested by {EMAIL}").into());
+                rec.add_attribute("user.email", EMAIL);
+                rec.add_attribute("resolver.name", "reset_password");
+                logger.emit(rec);
+                provider.force_flush().unwrap();
+                provider.shutdown().unwrap();
+
+                let spans = if use_grpc {
+                    SpanExporter::builder()
+                        .with_tonic()
+                        .with_endpoint(format!("http://{grpc}"))
+                        .build()
+                        .unwrap()
+                } else {
+                    SpanExporter::builder()
+                        .with_http()
+                        .with_endpoint(format!("http://{http}/v1/traces"))
+                        .build()
+                        .unwrap()
+                };
+                let tp = SdkTracerProvider::builder()
+                    .with_batch_exporter(spans)
+                    .build();
+                let tracer = tp.tracer("planeguard-e2e");
+                let mut span = tracer.start(format!("lookup {EMAIL}"));
+                span.set_attribute(KeyValue::new("user.email", EMAIL));
+                span.add_event("cache miss", vec![KeyValue::new("customer.email", EMAIL)]);
+                span.end();
+                tp.force_flush().unwrap();
+                tp.shutdown().unwrap();
+            }
+        });
+    })
+    .join()
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_sdk_exporters_through_planeguard() {
+    let (mp, cust) = (Sink::start().await, Sink::start().await);
+    let pg = start_planeguard(&config(&mp, &cust)).await;
+    let (grpc, http) = (pg.bound.otlp_grpc.unwrap(), pg.bound.otlp_http.unwrap());
+    tokio::task::spawn_blocking(move || emit_with_sdk(grpc, http))
+        .await
+        .unwrap();
+    let got = mp.wait_for(4).await;
+    for r in &got {
+        assert!(
+            !contains(&r.body, EMAIL),
+            "PII reached the metadata plane via {}",
+            r.path
+        );
+    }
+    assert!(
+        got.iter().any(|r| contains(&r.body, "reset_password")),
+        "allowed values survive"
+    );
+    let c = cust.wait_for(4).await;
+    assert!(
+        c.iter().filter(|r| contains(&r.body, EMAIL)).count() >= 4,
+        "customer backend gets everything"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    pg.shutdown().await;
+}
