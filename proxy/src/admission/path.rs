@@ -140,6 +140,24 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<u8> {
     Some((hi << 4) | lo)
 }
 
+/// The character at `bytes[at..]` as a reader would see it after one decoding pass, and how many
+/// raw bytes it spans.
+fn decoded_char_at(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
+    match *bytes.get(at)? {
+        b'%' => escape_at(bytes, at).map(|v| (v, 3)),
+        b => Some((b, 1)),
+    }
+}
+
+/// True when two hex digits follow at `at`, raw or percent-encoded (`%25%41%41` reads as `%AA`).
+fn starts_with_hex_pair(bytes: &[u8], at: usize) -> bool {
+    let Some((first, width)) = decoded_char_at(bytes, at) else {
+        return false;
+    };
+    first.is_ascii_hexdigit()
+        && decoded_char_at(bytes, at + width).is_some_and(|(second, _)| second.is_ascii_hexdigit())
+}
+
 /// One decoded segment and whether any `.` in it came from `%2E`.
 struct Segment {
     text: String,
@@ -225,7 +243,7 @@ fn decode_segments(raw_path: &str) -> Result<Vec<Segment>, PathError> {
                     0 => return Err(PathError::Nul { at: i }),
                     b'/' => return Err(PathError::EncodedSlash { at: i }),
                     b'\\' => return Err(PathError::EncodedBackslash { at: i }),
-                    b'%' if escape_at(bytes, i + 2).is_some() => {
+                    b'%' if starts_with_hex_pair(bytes, i + 3) => {
                         return Err(PathError::DoubleEncoding { at: i })
                     }
                     b'.' => {
