@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
-pub mod admission_jwt;
+pub mod admission;
 pub mod app;
 pub mod base64;
 pub mod cli;
