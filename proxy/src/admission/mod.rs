@@ -5,9 +5,10 @@
 //! forwarded, the listener must (1) parse that header ([`proxy_protocol`]), (2) trust it only from
 //! the load balancer's subnets and only for allowed endpoint ids ([`proxy_protocol::policy`]), and
 //! (3) admit only allowlisted routes, matched on a normalized path so that encoding tricks cannot
-//! reach a route the allowlist never named ([`path`]).
+//! reach a route the allowlist never named ([`path`]); bearer tokens are checked by [`jwt`].
 //!
 //! Nothing here touches a socket or a clock: the listener feeds bytes in and acts on the verdicts,
 //! which keeps every rule unit-testable and fuzzable.
+pub mod jwt;
 pub mod path;
 pub mod proxy_protocol;

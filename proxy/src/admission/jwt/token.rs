@@ -106,7 +106,7 @@ pub(crate) fn parse<'a>(token: &'a [u8], allowed: &[Alg]) -> Result<Parsed<'a>, 
 #[cfg(test)]
 mod tests {
     use super::{bearer_token, MAX_TOKEN_LEN};
-    use crate::admission_jwt::JwtError;
+    use crate::admission::jwt::JwtError;
 
     #[test]
     fn bearer_scheme_is_case_insensitive_with_one_space() {

@@ -8,8 +8,8 @@ use ring::signature::{
 };
 use serde_json::{json, Value};
 
-use crate::admission_jwt::base64url;
-use crate::admission_jwt::{Jwks, JwtError, JwtPolicy, JwtValidator, Verified};
+use crate::admission::jwt::base64url;
+use crate::admission::jwt::{Jwks, JwtError, JwtPolicy, JwtValidator, Verified};
 
 /// 2048-bit RSA key generated with `openssl genpkey -algorithm RSA`, PKCS#8 DER.
 const RSA_PKCS8: &[u8] = include_bytes!("../testdata/rsa2048.pk8.der");

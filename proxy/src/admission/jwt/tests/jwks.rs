@@ -4,7 +4,7 @@ use ring::signature::{self, KeyPair};
 use serde_json::{json, Value};
 
 use super::fixtures::*;
-use crate::admission_jwt::{Alg, Jwks, JwtError, JwtPolicy, JwtValidator};
+use crate::admission::jwt::{Alg, Jwks, JwtError, JwtPolicy, JwtValidator};
 
 fn load(doc: &Value) -> Result<Jwks, JwtError> {
     Jwks::from_json(doc.to_string().as_bytes())

@@ -20,7 +20,7 @@ pub fn authorize(required_roles: &[String], verified: &Verified) -> Result<(), J
 #[cfg(test)]
 mod tests {
     use super::authorize;
-    use crate::admission_jwt::{JwtError, Verified};
+    use crate::admission::jwt::{JwtError, Verified};
     use http::StatusCode;
 
     fn caller(roles: &[&str]) -> Verified {

@@ -8,7 +8,7 @@ use ring::signature::{self, KeyPair};
 use serde_json::{json, Value};
 
 use super::fixtures::*;
-use crate::admission_jwt::{authorize, Alg, Jwks, JwtError, JwtPolicy, JwtValidator, Verified};
+use crate::admission::jwt::{authorize, Alg, Jwks, JwtError, JwtPolicy, JwtValidator, Verified};
 
 fn with(mut claims: Value, key: &str, value: Value) -> Value {
     claims[key] = value;
@@ -319,7 +319,7 @@ fn tampered_tokens_fail_signature_verification() {
         assert_eq!(f.reason(&tampered), Some("bad_signature"));
 
         let mut sig =
-            crate::admission_jwt::base64url::decode(parts[2].as_bytes()).unwrap_or_default();
+            crate::admission::jwt::base64url::decode(parts[2].as_bytes()).unwrap_or_default();
         sig[0] ^= 0x01;
         let flipped = format!("{}.{}.{}", parts[0], parts[1], b64(&sig));
         assert_eq!(f.reason(&flipped), Some("bad_signature"));
@@ -542,7 +542,7 @@ fn authorization_header_forms() {
     ));
     let huge = format!(
         "Bearer {tok}.{}",
-        "A".repeat(crate::admission_jwt::MAX_TOKEN_LEN)
+        "A".repeat(crate::admission::jwt::MAX_TOKEN_LEN)
     );
     assert_eq!(
         v.validate(huge.as_bytes(), at),
