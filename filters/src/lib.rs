@@ -6,6 +6,8 @@
 //! fixed. Anything that cannot be understood is an error, never partial output.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "corpus")]
+pub mod corpus;
 pub mod detect;
 mod error;
 mod json;
