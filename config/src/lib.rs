@@ -31,6 +31,7 @@ pub use flow_table::{render_text, FlowDestination, FlowRow};
 pub use load::EMBEDDED_DEFAULT_YAML;
 pub use model::admission::{
     AdmissionConfig, DirectConfig, EndpointIds, JwtConfig, ProxyProtocol, Route, ServerTls,
+    UpstreamProtocol,
 };
 pub use model::destination::{
     Boundary, ClientTls, Compression, DebugTarget, DestinationConfig, Protocol, RetryConfig,

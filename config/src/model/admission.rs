@@ -19,7 +19,9 @@ pub enum ProxyProtocol {
     /// The default.
     #[default]
     Required,
-    /// A PROXY header is a protocol error (no load balancer in front).
+    /// No PROXY header is expected (no load balancer in front); `off` is an alias.
+    /// A PROXY header is then an invalid HTTP request.
+    #[serde(alias = "off")]
     Forbidden,
 }
 
@@ -53,6 +55,10 @@ pub struct ServerTls {
     /// CA (PEM) for client certificates; set = mTLS required.
     #[serde(default)]
     pub client_ca_file: Option<PathBuf>,
+    /// With mTLS: client certificates must carry one of these DNS or URI SANs
+    /// (empty = any certificate the CA signed).
+    #[serde(default)]
+    pub allowed_sans: Vec<String>,
 }
 
 fn default_roles_claim() -> String {
@@ -158,4 +164,26 @@ pub struct AdmissionConfig {
     /// Largest request body forwarded. Default 8 MiB.
     #[serde(default = "default_max_request_bytes", with = "units::bytes")]
     pub max_request_bytes: u64,
+    /// Where the audit log (one JSON line per request) goes: `stdout` (default),
+    /// `stderr`, a file path (appended), or `off`.
+    #[serde(default = "default_audit_log")]
+    pub audit_log: String,
+    /// Protocol to the upstream query server: `http1` (default) or `http2` (prior knowledge).
+    #[serde(default)]
+    pub upstream_protocol: UpstreamProtocol,
+}
+
+fn default_audit_log() -> String {
+    "stdout".into()
+}
+
+/// `admission.upstream_protocol`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpstreamProtocol {
+    /// Pooled HTTP/1.1 connections.
+    #[default]
+    Http1,
+    /// HTTP/2 with prior knowledge (h2c).
+    Http2,
 }
