@@ -20,19 +20,23 @@ pub(super) fn parse_int(text: &[u8], ty: IntType) -> Option<i128> {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
     };
-    if digits.is_empty() || digits.len() > 40 {
+    if digits.is_empty() {
         return None;
     }
-    let mut v: i128 = 0;
+    let mut magnitude: u64 = 0;
     for &d in digits {
         if !d.is_ascii_digit() {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add(i128::from(d - b'0'))?;
+        magnitude = magnitude
+            .checked_mul(10)?
+            .checked_add(u64::from(d - b'0'))?;
     }
-    if neg {
-        v = -v;
-    }
+    let v = if neg {
+        -i128::from(magnitude)
+    } else {
+        i128::from(magnitude)
+    };
     let (lo, hi) = match ty {
         IntType::U64 => (0, i128::from(u64::MAX)),
         IntType::I64 => (i128::from(i64::MIN), i128::from(i64::MAX)),

@@ -9,6 +9,8 @@
 //!   drop through a custom regex detector. These need the detector set (merged
 //!   separately); until then each test detects that the set finds nothing and
 //!   returns early, saying so on stderr.
+//! - `fuzz`: property tests over arbitrary strings and mutated payloads.
+//! - `perf`: an ignored throughput measurement (release, `--ignored --nocapture`).
 
 #[macro_use]
 mod macros {
@@ -22,7 +24,9 @@ mod macros {
 
 mod detectors;
 mod fixtures;
+mod fuzz;
 mod malformed;
+mod perf;
 mod policy;
 mod structure;
 
