@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::fixtures::*;
+use super::fixtures::logs;
 use super::*;
 
 fn one_record(text: &str) -> serde_json::Value {
