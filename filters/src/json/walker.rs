@@ -37,6 +37,16 @@ impl<T> Within for Result<T, ScrubError> {
     }
 }
 
+/// Appends rewritten text as a JSON string; text that is not UTF-8 (a detector
+/// that split a character) fails closed rather than emitting invalid JSON.
+fn write_checked(out: &mut Vec<u8>, text: &[u8], offset: usize) -> Result<(), ScrubError> {
+    if std::str::from_utf8(text).is_err() {
+        return Err(err(ScrubErrorKind::InvalidUtf8, offset));
+    }
+    write_string(out, text);
+    Ok(())
+}
+
 /// The members of `AnyValue` (a oneof: at most one may be set).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum AnyField {
@@ -195,21 +205,6 @@ impl<'a> Walker<'a> {
             self.out.push(b',');
         }
         *first = false;
-    }
-
-    /// Appends rewritten text as a JSON string; text that is not UTF-8 (a detector
-    /// that split a character) fails closed rather than emitting invalid JSON.
-    fn write_text(&mut self, from_scratch: bool) -> Result<(), ScrubError> {
-        let text = if from_scratch {
-            &self.scratch
-        } else {
-            &self.hash
-        };
-        if std::str::from_utf8(text).is_err() {
-            return Err(err(ScrubErrorKind::InvalidUtf8, self.lx.pos));
-        }
-        write_string(self.out, text);
-        Ok(())
     }
 
     /// Skips an unknown member's value after validating it; counts it as dropped.
@@ -383,7 +378,7 @@ impl<'a> Walker<'a> {
             None => self.out.extend_from_slice(self.lx.raw(st.start, st.end)),
             Some(drop) => {
                 self.drop |= drop;
-                self.write_text(true)?;
+                write_checked(self.out, &self.scratch, self.lx.pos)?;
             }
         }
         Ok(())
@@ -518,7 +513,8 @@ impl<'a> Walker<'a> {
                         seen_value = true;
                         if !self.lx.null()? {
                             if !path_set {
-                                if !seen_key {
+                                // Only policies need the key early; validation does not.
+                                if !seen_key && self.emit {
                                     key_at = self.look_ahead_key(base, depth, &mut first)?;
                                 }
                                 if key_at.is_none() {
@@ -597,7 +593,7 @@ impl<'a> Walker<'a> {
             None => self.out.extend_from_slice(self.lx.raw(st.start, st.end)),
             Some(drop) => {
                 self.drop |= drop;
-                self.write_text(true)?;
+                write_checked(self.out, &self.scratch, self.lx.pos)?;
             }
         }
         Ok(())
@@ -653,7 +649,7 @@ impl<'a> Walker<'a> {
                 self.s.count(Reason::HashedKey, loc, self.report);
                 if self.hashed == Hashed::Scalar {
                     self.out.extend_from_slice(b"{\"stringValue\":");
-                    self.write_text(false)?;
+                    write_checked(self.out, &self.hash, self.lx.pos)?;
                     self.out.push(b'}');
                 } else {
                     self.write_replacement(self.s.token(Reason::HashedKey));
@@ -812,7 +808,7 @@ impl<'a> Walker<'a> {
             None => self.out.extend_from_slice(self.lx.raw(st.start, st.end)),
             Some(drop) => {
                 self.drop |= drop;
-                self.write_text(true)?;
+                write_checked(self.out, &self.scratch, self.lx.pos)?;
             }
         }
         Ok(())
