@@ -401,29 +401,24 @@ impl<'a> Walker<'a, '_> {
         let mut r = Reader::new(body);
         // Already validated by the caller's walk.
         while let Ok(Some(f)) = r.next_field() {
-            if (1..=7).contains(&f.number) {
+            if (1..=8).contains(&f.number) {
                 last = Some(f);
             }
         }
-        let text: Vec<u8> = match last {
-            None => Vec::new(),
-            Some(f) => match f.number {
-                1 | 7 => f.body.to_vec(),
-                2 => {
-                    if f.scalar != 0 {
-                        b"true".to_vec()
-                    } else {
-                        b"false".to_vec()
-                    }
-                }
-                3 => (f.scalar as i64).to_string().into_bytes(),
-                4 => format!("{}", f64::from_bits(f.scalar)).into_bytes(),
-                _ => {
-                    self.scratch
-                        .extend_from_slice(self.s.token(Reason::HashedKey));
-                    return;
-                }
-            },
+        // Same rules as the JSON walker: scalars hash their canonical text; an
+        // empty value, an array or a kvlist becomes the hashed_key token.
+        let text: Vec<u8> = match last.map(|f| (f.number, f)) {
+            Some((1 | 7, f)) => f.body.to_vec(),
+            Some((2, f)) if f.scalar != 0 => b"true".to_vec(),
+            Some((2, _)) => b"false".to_vec(),
+            Some((3, f)) => (f.scalar as i64).to_string().into_bytes(),
+            Some((8, f)) => (f.scalar as i32).to_string().into_bytes(),
+            Some((4, f)) => format!("{}", f64::from_bits(f.scalar)).into_bytes(),
+            _ => {
+                self.scratch
+                    .extend_from_slice(self.s.token(Reason::HashedKey));
+                return;
+            }
         };
         self.s.write_hash(&text, &mut self.scratch);
     }
