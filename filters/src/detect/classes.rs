@@ -124,16 +124,6 @@ pub(super) fn run(t: &[u8], mut i: usize, mask: u32) -> usize {
     i
 }
 
-/// The OR of the classes of every byte: which kinds of byte occur at all.
-#[inline]
-pub(super) fn summary(t: &[u8]) -> u32 {
-    let mut acc = 0;
-    for &b in t {
-        acc |= CLASS[b as usize];
-    }
-    acc
-}
-
 /// Whether `t[i..]` starts with `lit` (ASCII case-insensitive).
 #[inline]
 pub(super) fn starts_with_ci(t: &[u8], i: usize, lit: &[u8]) -> bool {

@@ -4,9 +4,8 @@
 //! passes as possible. Detectors work on bytes so that `bytes_value` payloads
 //! are covered too; every match boundary falls on a UTF-8 character boundary.
 //!
-//! Built-ins are hand-written scanners, not regexes: one cheap pass ORs the byte
-//! classes of the value to rule whole detectors out, `memchr` finds `@` for
-//! emails, and one more pass walks the value word by word, trying only the
+//! Built-ins are hand-written scanners, not regexes: `memchr` finds `@` for
+//! emails, and one pass walks the value word by word, trying only the
 //! detectors whose anchor byte starts the word (a digit, an uppercase letter,
 //! `eyJ`, `AKIA`, an identifier followed by `=`/`:`...). Custom detectors use the
 //! `regex` crate. Candidates from all of them are then sorted and de-overlapped
@@ -29,7 +28,6 @@ mod tests;
 use regex::bytes::Regex;
 
 use crate::keys::KeyPatterns;
-use classes::{AT, COLON, DIGIT, DOT, EQ, HIGH, LOWER, UPPER};
 
 /// The built-in detectors, in a fixed order (their index is their id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,10 +123,11 @@ pub struct DetectorSet {
     /// Feature-namespace globs for `feature_value` (empty: detector inactive).
     features: KeyPatterns,
     custom: Vec<Regex>,
+    /// Scanners of the word pass, derived from `enabled` and `features`.
+    active: Active,
 }
 
-/// Which scanners can possibly match one value, decided from the detectors of
-/// the set and the byte classes present in the value.
+/// Which scanners of the word pass a set runs.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Active {
     pub card: bool,
@@ -201,11 +200,14 @@ impl DetectorSet {
         if names.len() > DetectorId::MAX as usize {
             return Err("too many custom detectors".into());
         }
+        let features = KeyPatterns::new(features);
+        let active = Self::active(&enabled, !features.is_empty());
         Ok(Self {
             enabled,
             names,
-            features: KeyPatterns::new(features),
+            features,
             custom: regexes,
+            active,
         })
     }
 
@@ -243,13 +245,11 @@ impl DetectorSet {
             resolve(text, out, base);
             return;
         }
-        let seen = classes::summary(text);
-        let on = self.active(seen);
-        if self.enabled[BuiltinDetector::Email as usize] && seen & AT != 0 && seen & DOT != 0 {
+        if self.enabled[BuiltinDetector::Email as usize] {
             email::scan(text, out);
         }
-        if on.any_word() {
-            words::scan(self, &on, key, text, out);
+        if self.active.any_word() {
+            words::scan(self, &self.active, key, text, out);
         }
         for (i, re) in self.custom.iter().enumerate() {
             let id = (BUILTIN_COUNT + i) as DetectorId;
@@ -266,29 +266,29 @@ impl DetectorSet {
         resolve(text, out, base);
     }
 
-    /// Which scanners to run on a value whose byte classes OR to `seen`.
-    fn active(&self, seen: u32) -> Active {
+    /// Which scanners the word pass runs for this set. Each scanner rejects
+    /// its non-anchors within a byte or two, so no per-value prefilter pass
+    /// pays for itself (measured: a byte-class summary pass cost more than the
+    /// work it saved).
+    fn active(enabled: &[bool; BUILTIN_COUNT], has_features: bool) -> Active {
         use BuiltinDetector as B;
-        let on = |d: B| self.enabled[d as usize];
-        let digit = seen & DIGIT != 0;
-        let upper = seen & UPPER != 0;
-        let kv_sep = seen & (EQ | COLON) != 0;
-        let feature = on(B::FeatureValue) && !self.features.is_empty() && kv_sep;
-        let url_secret = on(B::UrlSecret) && seen & EQ != 0;
-        let aws_secret = on(B::AwsSecretAccessKey) && kv_sep;
-        let auth_header = on(B::BearerToken) && kv_sep;
+        let on = |d: B| enabled[d as usize];
+        let feature = on(B::FeatureValue) && has_features;
+        let url_secret = on(B::UrlSecret);
+        let aws_secret = on(B::AwsSecretAccessKey);
+        let auth_header = on(B::BearerToken);
         Active {
-            card: on(B::CreditCard) && digit,
-            ssn: on(B::UsSsn) && digit,
-            phone: on(B::Phone) && digit,
-            iban: on(B::Iban) && digit && upper,
-            ipv4: on(B::Ipv4) && digit && seen & DOT != 0,
-            ipv6: on(B::Ipv6) && seen & COLON != 0,
-            jwt: on(B::Jwt) && upper && seen & LOWER != 0 && seen & DOT != 0,
-            aws_id: on(B::AwsAccessKeyId) && upper,
-            bearer: on(B::BearerToken) && seen & (UPPER | LOWER) != 0,
-            url_credentials: on(B::UrlCredentials) && seen & COLON != 0 && seen & AT != 0,
-            name: on(B::PersonName) && seen & (UPPER | HIGH) != 0,
+            card: on(B::CreditCard),
+            ssn: on(B::UsSsn),
+            phone: on(B::Phone),
+            iban: on(B::Iban),
+            ipv4: on(B::Ipv4),
+            ipv6: on(B::Ipv6),
+            jwt: on(B::Jwt),
+            aws_id: on(B::AwsAccessKeyId),
+            bearer: on(B::BearerToken),
+            url_credentials: on(B::UrlCredentials),
+            name: on(B::PersonName),
             kv: feature || url_secret || aws_secret || auth_header,
             feature,
             url_secret,

@@ -4,21 +4,21 @@
 //! generated from Faker (see `filters/data/`). Two capitalized list words in a
 //! row is the main guard: "Query Failed" or "Bad Request" are not names.
 
-use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use super::classes::{class, is, DIGIT, HIGH, LOWER, UPPER};
+use super::classes::{is, run, DIGIT, HIGH, LOWER, UPPER};
 
 static GIVEN_SRC: &str = include_str!("../../data/given_names.txt");
 static SURNAME_SRC: &str = include_str!("../../data/surnames.txt");
 
-static GIVEN: OnceLock<Vec<&'static str>> = OnceLock::new();
-static SURNAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+static GIVEN: OnceLock<Vec<Box<[u8]>>> = OnceLock::new();
+static SURNAMES: OnceLock<Vec<Box<[u8]>>> = OnceLock::new();
 
 /// Longest name word considered, in bytes.
 const MAX_WORD: usize = 40;
 
-/// Lowercase fold of one character, the same one the lists are sorted by.
+/// Lowercase fold of one character (the first char of its lowercase mapping,
+/// as `gen_names.py` does).
 fn fold(c: char) -> char {
     if c.is_ascii() {
         c.to_ascii_lowercase()
@@ -27,35 +27,51 @@ fn fold(c: char) -> char {
     }
 }
 
-/// Case-insensitive order of two names; allocation-free.
-fn cmp_fold(a: &str, b: &str) -> Ordering {
-    a.chars().map(fold).cmp(b.chars().map(fold))
+/// Folds `word` into `buf`; None if it does not fit.
+fn fold_into<'b>(word: &str, buf: &'b mut [u8; 4 * MAX_WORD]) -> Option<&'b [u8]> {
+    let mut n = 0;
+    for c in word.chars() {
+        let f = fold(c);
+        let len = f.len_utf8();
+        f.encode_utf8(buf.get_mut(n..n + len)?);
+        n += len;
+    }
+    Some(&buf[..n])
 }
 
-/// A sorted, deduplicated list built once from an embedded file.
-fn list(cell: &'static OnceLock<Vec<&'static str>>, src: &'static str) -> &'static [&'static str] {
+/// A sorted, deduplicated list of folded names, built once from an embedded
+/// file (folded again here so the lookup never depends on the file's casing).
+fn list(cell: &'static OnceLock<Vec<Box<[u8]>>>, src: &'static str) -> &'static [Box<[u8]>] {
     cell.get_or_init(|| {
-        let mut v: Vec<&'static str> = src
+        let mut buf = [0u8; 4 * MAX_WORD];
+        let mut v: Vec<Box<[u8]>> = src
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
+            .filter_map(|l| fold_into(l, &mut buf).map(Box::<[u8]>::from))
             .collect();
-        v.sort_unstable_by(|a, b| cmp_fold(a, b));
-        v.dedup_by(|a, b| cmp_fold(a, b) == Ordering::Equal);
+        v.sort_unstable();
+        v.dedup();
         v
     })
 }
 
+/// Looks `word` up case-insensitively: one fold into a stack buffer, then a
+/// binary search of plain byte comparisons. No allocation.
+fn contains(list: &[Box<[u8]>], word: &str) -> bool {
+    let mut buf = [0u8; 4 * MAX_WORD];
+    match fold_into(word, &mut buf) {
+        Some(key) => list.binary_search_by(|p| (**p).cmp(key)).is_ok(),
+        None => false,
+    }
+}
+
 pub(super) fn is_given(word: &str) -> bool {
-    list(&GIVEN, GIVEN_SRC)
-        .binary_search_by(|p| cmp_fold(p, word))
-        .is_ok()
+    contains(list(&GIVEN, GIVEN_SRC), word)
 }
 
 pub(super) fn is_surname(word: &str) -> bool {
-    list(&SURNAMES, SURNAME_SRC)
-        .binary_search_by(|p| cmp_fold(p, word))
-        .is_ok()
+    contains(list(&SURNAMES, SURNAME_SRC), word)
 }
 
 /// A capitalized word of letters at `s`: its text and end. The word must end at
@@ -80,14 +96,17 @@ fn cap_word(t: &[u8], s: usize) -> Option<(&str, usize)> {
 /// A name starting at `i` (a word start), returning its end.
 pub(super) fn at(t: &[u8], i: usize) -> Option<usize> {
     // Cheap shape checks first: two capitalized words separated by one space.
-    let c = class(t[i]);
-    if c & (UPPER | HIGH) == 0 {
+    // Most capitalized words in logs (`INFO`, `GET`, `Failed`) are not followed
+    // by a space and another capitalized word: reject those before any UTF-8
+    // validation or list lookup.
+    if !starts_cap(t, i) {
         return None;
     }
-    let (w1, e1) = cap_word(t, i)?;
+    let e1 = run(t, i, UPPER | LOWER | HIGH);
     if t.get(e1) != Some(&b' ') || !starts_cap(t, e1 + 1) {
         return None;
     }
+    let (w1, e1) = cap_word(t, i)?;
     let (w2, e2) = cap_word(t, e1 + 1)?;
     if !is_given(w1) {
         return None;

@@ -127,6 +127,10 @@ pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
     if let Some(e) = nanp_dashed(t, i, dend) {
         return Some(e);
     }
+    // Bare digit runs count only under a phone key; free text has none.
+    if cx.key.is_empty() {
+        return None;
+    }
     let r = read(t, i)?;
     ((7..=MAX_DIGITS).contains(&r.n) && number_ends(t, r.end) && keyctx::is_phone_key(cx.key))
         .then_some(r.end)

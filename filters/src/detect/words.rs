@@ -84,7 +84,7 @@ pub(super) fn scan(set: &DetectorSet, on: &Active, key: &[u8], text: &[u8], out:
 fn digit_word(cx: &Ctx, i: usize, wend: usize, best: &mut Best) {
     let t = cx.text;
     let on = cx.on;
-    if on.ipv6 {
+    if on.ipv6 && maybe_ipv6(t, i, wend) {
         best.offer(ip::ipv6_at(t, i), B::Ipv6);
     }
     // `12ms`, `3f9a...` (hex ids), `5xx`: a digit run glued to letters is not a number.
@@ -121,7 +121,7 @@ fn letter_word(cx: &Ctx, i: usize, wend: usize, c: u32, best: &mut Best, out: &m
             best.offer(names::at(t, i), B::PersonName);
         }
     }
-    if on.ipv6 && class(b) & HEX != 0 && wend - i <= 4 && t.get(wend) == Some(&b':') {
+    if on.ipv6 && maybe_ipv6(t, i, wend) {
         best.offer(ip::ipv6_at(t, i), B::Ipv6);
     }
     if on.jwt && b == b'e' {
@@ -137,7 +137,29 @@ fn letter_word(cx: &Ctx, i: usize, wend: usize, c: u32, best: &mut Best, out: &m
             });
         }
     }
-    if (on.kv || on.url_credentials) && before(t, i) & WORD == 0 {
+    if (on.kv || on.url_credentials) && before(t, i) & WORD == 0 && kv_candidate(t, wend) {
         kv::at_ident(cx, i, out);
+    }
+}
+
+/// Whether an IPv6 address can start at the word `i..wend`: a group of 1-4
+/// hex digits then `:`.
+fn maybe_ipv6(t: &[u8], i: usize, wend: usize) -> bool {
+    wend - i <= 4 && t.get(wend) == Some(&b':') && run(t, i, HEX) == wend
+}
+
+/// Whether the word ending at `wend` can be (the start of) an identifier
+/// followed by `=`, `:` or `://`: cheap rejection of ordinary prose words.
+fn kv_candidate(t: &[u8], wend: usize) -> bool {
+    match t.get(wend) {
+        Some(b'=' | b':' | b'.' | b'_' | b'-' | b'"' | b'\'' | b'\\') => true,
+        Some(b' ' | b'\t') => {
+            let mut k = wend + 1;
+            while matches!(t.get(k), Some(b' ' | b'\t')) && k < wend + 8 {
+                k += 1;
+            }
+            matches!(t.get(k), Some(b'=' | b':'))
+        }
+        _ => false,
     }
 }
