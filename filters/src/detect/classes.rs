@@ -1,0 +1,145 @@
+//! A 256-entry byte-class table, built at compile time.
+//!
+//! Every scanner asks "what kind of byte is this?" many times per value; one
+//! table lookup answers all of those questions at once, and OR-ing the classes
+//! of a whole value tells which detectors can possibly match before any of
+//! them runs.
+
+pub(super) const DIGIT: u32 = 1 << 0;
+pub(super) const UPPER: u32 = 1 << 1;
+pub(super) const LOWER: u32 = 1 << 2;
+/// Any byte >= 0x80 (part of a multi-byte UTF-8 character, or not UTF-8 at all).
+pub(super) const HIGH: u32 = 1 << 3;
+pub(super) const HEX: u32 = 1 << 4;
+/// `_ . -`: joins the words of an identifier such as `user.email` or `x-amz-signature`.
+pub(super) const IDENT_PUNCT: u32 = 1 << 5;
+/// `. _ % + -`: allowed in an email local part besides letters and digits.
+pub(super) const EMAIL_PUNCT: u32 = 1 << 6;
+/// `A-Z 2-7`: the base32 alphabet of AWS access key ids.
+pub(super) const B32: u32 = 1 << 7;
+/// `- . _ ~ + /`: RFC 6750 b64token punctuation (plus trailing `=`, handled apart).
+pub(super) const TOKEN_PUNCT: u32 = 1 << 8;
+/// `/ +`: the non-alphanumeric bytes of an AWS secret access key.
+pub(super) const SECRET_PUNCT: u32 = 1 << 9;
+/// `- _`: the non-alphanumeric bytes of base64url.
+pub(super) const B64URL_PUNCT: u32 = 1 << 10;
+pub(super) const AT: u32 = 1 << 11;
+pub(super) const COLON: u32 = 1 << 12;
+pub(super) const EQ: u32 = 1 << 13;
+pub(super) const DOT: u32 = 1 << 14;
+pub(super) const PLUS: u32 = 1 << 15;
+pub(super) const LPAREN: u32 = 1 << 16;
+pub(super) const SPACE: u32 = 1 << 17;
+
+/// Bytes that make up a "word" for the scanner: a run of these is skipped as a
+/// unit, and detectors are only tried where such a run starts.
+pub(super) const WORD: u32 = DIGIT | UPPER | LOWER | HIGH;
+pub(super) const ALNUM: u32 = DIGIT | UPPER | LOWER;
+
+const fn build() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_digit() {
+            c |= DIGIT | HEX;
+            if b >= b'2' && b <= b'7' {
+                c |= B32;
+            }
+        }
+        if b.is_ascii_uppercase() {
+            c |= UPPER | B32;
+            if b <= b'F' {
+                c |= HEX;
+            }
+        }
+        if b.is_ascii_lowercase() {
+            c |= LOWER;
+            if b <= b'f' {
+                c |= HEX;
+            }
+        }
+        if b >= 0x80 {
+            c |= HIGH;
+        }
+        c |= match b {
+            b'_' => IDENT_PUNCT | EMAIL_PUNCT | TOKEN_PUNCT | B64URL_PUNCT,
+            b'-' => IDENT_PUNCT | EMAIL_PUNCT | TOKEN_PUNCT | B64URL_PUNCT,
+            b'.' => IDENT_PUNCT | EMAIL_PUNCT | TOKEN_PUNCT | DOT,
+            b'%' => EMAIL_PUNCT,
+            b'+' => EMAIL_PUNCT | TOKEN_PUNCT | SECRET_PUNCT | PLUS,
+            b'~' => TOKEN_PUNCT,
+            b'/' => TOKEN_PUNCT | SECRET_PUNCT,
+            b'@' => AT,
+            b':' => COLON,
+            b'=' => EQ,
+            b'(' => LPAREN,
+            b' ' | b'\t' | b'\n' | b'\r' => SPACE,
+            _ => 0,
+        };
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+pub(super) static CLASS: [u32; 256] = build();
+
+#[inline(always)]
+pub(super) fn class(b: u8) -> u32 {
+    CLASS[b as usize]
+}
+
+#[inline(always)]
+pub(super) fn is(b: u8, mask: u32) -> bool {
+    CLASS[b as usize] & mask != 0
+}
+
+/// Class of the byte at `i`, or 0 past either end (so bounds read as "nothing").
+#[inline(always)]
+pub(super) fn at(t: &[u8], i: usize) -> u32 {
+    match t.get(i) {
+        Some(&b) => CLASS[b as usize],
+        None => 0,
+    }
+}
+
+/// Class of the byte before `i` (0 at the start).
+#[inline(always)]
+pub(super) fn before(t: &[u8], i: usize) -> u32 {
+    if i == 0 {
+        0
+    } else {
+        at(t, i - 1)
+    }
+}
+
+/// End of the run of bytes in `mask` starting at `i`.
+#[inline(always)]
+pub(super) fn run(t: &[u8], mut i: usize, mask: u32) -> usize {
+    while i < t.len() && CLASS[t[i] as usize] & mask != 0 {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `t[i..]` starts with `lit` (ASCII case-insensitive).
+#[inline]
+pub(super) fn starts_with_ci(t: &[u8], i: usize, lit: &[u8]) -> bool {
+    t.get(i..i + lit.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(lit))
+}
+
+/// Whether `hay` contains `needle` (lowercase ASCII), ignoring ASCII case.
+pub(super) fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Whether `hay` ends with `lit` (lowercase ASCII), ignoring ASCII case.
+pub(super) fn ends_with_ci(hay: &[u8], lit: &[u8]) -> bool {
+    hay.len() >= lit.len() && hay[hay.len() - lit.len()..].eq_ignore_ascii_case(lit)
+}

@@ -1,0 +1,174 @@
+//! `phone`: E.164 numbers (`+` and 8-15 digits with optional separators), NANP
+//! formats (`(555) 234-5678`, `555-234-5678`, `555.234.5678`, `+1 555 234 5678`)
+//! whose area code and exchange start with 2-9, and bare digit runs only when
+//! the key names a phone (`*phone*`, `*mobile*`, `*tel*`).
+
+use super::classes::{at, before, run, DIGIT, WORD};
+use super::keyctx;
+use super::numbers::number_ends;
+use super::words::Ctx;
+
+/// Most digits in an E.164 number.
+const MAX_DIGITS: usize = 15;
+
+/// Digits read from a formatted number.
+struct Digits {
+    d: [u8; MAX_DIGITS],
+    n: usize,
+    end: usize,
+}
+
+/// Reads digits from `j` joined by single separators (` `, `-`, `.`) and
+/// parenthesized groups (`(555)`, `(0)`). None if more than 15 digits.
+fn read(t: &[u8], mut j: usize) -> Option<Digits> {
+    let mut out = Digits {
+        d: [0; MAX_DIGITS],
+        n: 0,
+        end: j,
+    };
+    let mut in_paren = false;
+    while let Some(&b) = t.get(j) {
+        match b {
+            b'0'..=b'9' => {
+                if out.n == MAX_DIGITS {
+                    return None;
+                }
+                out.d[out.n] = b - b'0';
+                out.n += 1;
+                j += 1;
+                out.end = j;
+            }
+            b' ' | b'-' | b'.'
+                if out.n > 0 && (at(t, j + 1) & DIGIT != 0 || t.get(j + 1) == Some(&b'(')) =>
+            {
+                j += 1
+            }
+            b'(' if !in_paren && at(t, j + 1) & DIGIT != 0 => {
+                in_paren = true;
+                j += 1;
+            }
+            b')' if in_paren => {
+                in_paren = false;
+                j += 1;
+            }
+            _ => break,
+        }
+    }
+    Some(out)
+}
+
+/// NANP area code / exchange rule: both start with 2-9.
+fn nanp_ok(d: &[u8]) -> bool {
+    d.len() == 10 && d[0] >= 2 && d[3] >= 2
+}
+
+/// Phone numbers starting at `+` or `(`.
+pub(super) fn at_punct(cx: &Ctx, i: usize) -> Option<usize> {
+    let t = cx.text;
+    if before(t, i) & WORD != 0 || matches!(before_byte(t, i), Some(b'+' | b')' | b'-')) {
+        return None;
+    }
+    if t[i] == b'+' {
+        let first = *t.get(i + 1)?;
+        if !(b'1'..=b'9').contains(&first) {
+            return None;
+        }
+        let r = read(t, i + 1)?;
+        let ok = if r.d[0] == 1 {
+            r.n == 11 && nanp_ok(&r.d[1..11])
+        } else {
+            (8..=MAX_DIGITS).contains(&r.n)
+        };
+        return (ok && number_ends(t, r.end)).then_some(r.end);
+    }
+    // `(555) 234-5678`, `(555)234-5678`, `(555) 234 5678`
+    let a = i + 1;
+    if run(t, a, DIGIT) != a + 3 || t.get(a + 3) != Some(&b')') {
+        return None;
+    }
+    let mut x = a + 4;
+    if t.get(x) == Some(&b' ') {
+        x += 1;
+    }
+    if run(t, x, DIGIT) != x + 3 {
+        return None;
+    }
+    let mut l = x + 3;
+    if matches!(t.get(l), Some(b'-' | b'.' | b' ')) {
+        l += 1;
+    }
+    if run(t, l, DIGIT) != l + 4 {
+        return None;
+    }
+    let d = [
+        t[a],
+        t[a + 1],
+        t[a + 2],
+        t[x],
+        t[x + 1],
+        t[x + 2],
+        t[l],
+        t[l + 1],
+        t[l + 2],
+        t[l + 3],
+    ];
+    let d = d.map(|b| b - b'0');
+    (nanp_ok(&d) && number_ends(t, l + 4)).then_some(l + 4)
+}
+
+fn before_byte(t: &[u8], i: usize) -> Option<u8> {
+    i.checked_sub(1).map(|p| t[p])
+}
+
+/// Phone numbers starting at a digit word `i..dend`: NANP `555-234-5678`,
+/// `555.234.5678`, `1-800-555-0199`; any 7-15 digit number under a phone key.
+pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
+    let t = cx.text;
+    if let Some(e) = nanp_dashed(t, i, dend) {
+        return Some(e);
+    }
+    // Bare digit runs count only under a phone key; free text has none.
+    if cx.key.is_empty() {
+        return None;
+    }
+    let r = read(t, i)?;
+    ((7..=MAX_DIGITS).contains(&r.n) && number_ends(t, r.end) && keyctx::is_phone_key(cx.key))
+        .then_some(r.end)
+}
+
+/// `AAA-EEE-LLLL` or `AAA.EEE.LLLL` (one separator throughout), optionally
+/// after `1-` / `1.`.
+fn nanp_dashed(t: &[u8], i: usize, dend: usize) -> Option<usize> {
+    let mut a = i;
+    if dend - i == 1 && t[i] == b'1' {
+        let sep = *t.get(dend)?;
+        if sep != b'-' && sep != b'.' {
+            return None;
+        }
+        a = dend + 1;
+    } else if dend - i != 3 {
+        return None;
+    }
+    let sep = *t.get(a + 3)?;
+    if (sep != b'-' && sep != b'.') || run(t, a, DIGIT) != a + 3 {
+        return None;
+    }
+    let x = a + 4;
+    if run(t, x, DIGIT) != x + 3 || t.get(x + 3) != Some(&sep) {
+        return None;
+    }
+    let l = x + 4;
+    if run(t, l, DIGIT) != l + 4 {
+        return None;
+    }
+    let mut d = [0u8; 10];
+    for (k, &b) in t[a..a + 3]
+        .iter()
+        .chain(&t[x..x + 3])
+        .chain(&t[l..l + 4])
+        .enumerate()
+    {
+        d[k] = b - b'0';
+    }
+    (nanp_ok(&d) && number_ends(t, l + 4)).then_some(l + 4)
+}

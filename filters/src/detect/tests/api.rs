@@ -1,0 +1,123 @@
+//! The DetectorSet API: enabling, ids, names, custom detectors, match order.
+
+use super::super::{BuiltinDetector, DetectorSet, Match, BUILTIN_COUNT};
+
+fn matches(set: &DetectorSet, key: &str, text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    set.scan(key.as_bytes(), text.as_bytes(), &mut out);
+    out.iter()
+        .map(|m| {
+            (
+                set.name(m.detector).to_string(),
+                text[m.start..m.end].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn names_and_ids_round_trip() {
+    for (i, d) in BuiltinDetector::ALL.iter().enumerate() {
+        assert_eq!(d.id() as usize, i);
+        assert_eq!(BuiltinDetector::from_name(d.name()), Some(*d));
+    }
+    assert_eq!(BuiltinDetector::from_name("nope"), None);
+    assert_eq!(BUILTIN_COUNT, 15);
+}
+
+#[test]
+fn only_enabled_detectors_match() {
+    let set = DetectorSet::new(&[BuiltinDetector::Email], &[], &[]).expect("set");
+    let text = "a@example.com 10.0.0.1 4111111111111111";
+    assert_eq!(
+        matches(&set, "", text),
+        vec![("email".to_string(), "a@example.com".to_string())]
+    );
+    assert!(set.is_enabled(BuiltinDetector::Email) && !set.is_enabled(BuiltinDetector::Ipv4));
+    let none = DetectorSet::new(&[], &[], &[]).expect("set");
+    assert_eq!(matches(&none, "customer.full_name", "John Smith"), vec![]);
+}
+
+#[test]
+fn custom_detectors_get_ids_after_builtins() {
+    let custom = vec![
+        ("order_ref".to_string(), r"ORD-\d{6}".to_string()),
+        ("ticket".to_string(), r"TCK[0-9]+".to_string()),
+    ];
+    let set = DetectorSet::new(&BuiltinDetector::ALL, &[], &custom).expect("set");
+    assert_eq!(set.len(), BUILTIN_COUNT + 2);
+    assert!(!set.is_empty());
+    assert_eq!(set.name(BUILTIN_COUNT as u16), "order_ref");
+    assert_eq!(set.name(BUILTIN_COUNT as u16 + 1), "ticket");
+    assert_eq!(set.name(999), "unknown");
+    assert_eq!(
+        matches(&set, "", "ref ORD-123456 and TCK42 by a@example.com"),
+        vec![
+            ("order_ref".to_string(), "ORD-123456".to_string()),
+            ("ticket".to_string(), "TCK42".to_string()),
+            ("email".to_string(), "a@example.com".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn bad_custom_detectors_are_errors() {
+    assert!(DetectorSet::new(&[], &[], &[("x".into(), "(".into())]).is_err());
+    assert!(DetectorSet::new(&[], &[], &[("email".into(), "a".into())]).is_err());
+    assert!(DetectorSet::new(&[], &[], &[("".into(), "a".into())]).is_err());
+    assert!(DetectorSet::new(
+        &[],
+        &[],
+        &[("x".into(), "a".into()), ("x".into(), "b".into())]
+    )
+    .is_err());
+}
+
+#[test]
+fn custom_matches_are_widened_to_char_boundaries() {
+    let set = DetectorSet::new(&[], &[], &[("b".into(), r"(?-u:\xC3)".into())]).expect("set");
+    let text = "aé b";
+    let mut out = Vec::new();
+    set.scan(b"", text.as_bytes(), &mut out);
+    assert_eq!(
+        out,
+        vec![Match {
+            start: 1,
+            end: 3,
+            detector: BUILTIN_COUNT as u16
+        }]
+    );
+}
+
+#[test]
+fn overlaps_resolve_earliest_then_longest() {
+    let custom = vec![("wide".to_string(), r"x a@example\.com".to_string())];
+    let set = DetectorSet::new(&BuiltinDetector::ALL, &[], &custom).expect("set");
+    // The custom match starts earlier and swallows the email.
+    assert_eq!(
+        matches(&set, "", "x a@example.com"),
+        vec![("wide".to_string(), "x a@example.com".to_string())]
+    );
+    let custom = vec![("short".to_string(), r"a@ex".to_string())];
+    let set = DetectorSet::new(&BuiltinDetector::ALL, &[], &custom).expect("set");
+    // Same start: the longer email wins.
+    assert_eq!(
+        matches(&set, "", "a@example.com"),
+        vec![("email".to_string(), "a@example.com".to_string())]
+    );
+}
+
+#[test]
+fn scan_appends_without_clearing() {
+    let set = DetectorSet::new(&BuiltinDetector::ALL, &[], &[]).expect("set");
+    let sentinel = Match {
+        start: 100,
+        end: 200,
+        detector: 3,
+    };
+    let mut out = vec![sentinel];
+    set.scan(b"", b"a@example.com", &mut out);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0], sentinel);
+    assert_eq!((out[1].start, out[1].end), (0, 13));
+}
