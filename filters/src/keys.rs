@@ -25,6 +25,10 @@ impl KeyPatterns {
         set
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.globs.is_empty()
+    }
+
     pub fn matches(&self, key: &[u8]) -> bool {
         self.exact.iter().any(|p| p.eq_ignore_ascii_case(key))
             || self.globs.iter().any(|p| glob_match(p, key))
