@@ -43,14 +43,18 @@ fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
-/// Runs the SDK on its own thread and runtime, as an application would.
+/// Runs the SDK on its own thread and runtime, as an application would. The
+/// simple processors export synchronously on this thread; the runtime's workers
+/// drive the exporters' I/O.
 fn emit_with_sdk(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        rt.block_on(async move {
+        let _context = rt.enter();
+        {
             for use_grpc in [true, false] {
                 let exporter = if use_grpc {
                     LogExporter::builder()
@@ -66,7 +70,7 @@ fn emit_with_sdk(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
                         .unwrap()
                 };
                 let provider = SdkLoggerProvider::builder()
-                    .with_batch_exporter(exporter)
+                    .with_simple_exporter(exporter)
                     .build();
                 let logger = provider.logger("planeguard-e2e");
                 let mut rec = logger.create_log_record();
@@ -92,7 +96,7 @@ fn emit_with_sdk(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
                         .unwrap()
                 };
                 let tp = SdkTracerProvider::builder()
-                    .with_batch_exporter(spans)
+                    .with_simple_exporter(spans)
                     .build();
                 let tracer = tp.tracer("planeguard-e2e");
                 let mut span = tracer.start(format!("lookup {EMAIL}"));
@@ -102,7 +106,7 @@ fn emit_with_sdk(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
                 tp.force_flush().unwrap();
                 tp.shutdown().unwrap();
             }
-        });
+        }
     })
     .join()
     .unwrap();
