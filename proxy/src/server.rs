@@ -34,18 +34,8 @@ impl Default for ServerOptions {
     }
 }
 
-/// Serves until `shutdown` turns true, then stops accepting and waits for the
-/// open connections to finish their requests (the caller bounds the wait).
-pub async fn serve<H, Fut>(
-    listener: TcpListener,
-    opts: ServerOptions,
-    handler: H,
-    mut shutdown: watch::Receiver<bool>,
-) where
-    H: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Response<ChunksBody>> + Send + 'static,
-{
-    let graceful = GracefulShutdown::new();
+/// The hyper connection builder for a listener's options.
+pub fn http_builder(opts: &ServerOptions) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -60,6 +50,22 @@ pub async fn serve<H, Fut>(
     if opts.http2_only {
         builder = builder.http2_only();
     }
+    builder
+}
+
+/// Serves until `shutdown` turns true, then stops accepting and waits for the
+/// open connections to finish their requests (the caller bounds the wait).
+pub async fn serve<H, Fut>(
+    listener: TcpListener,
+    opts: ServerOptions,
+    handler: H,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    H: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Response<ChunksBody>> + Send + 'static,
+{
+    let graceful = GracefulShutdown::new();
+    let builder = http_builder(&opts);
     if *shutdown.borrow() {
         return;
     }

@@ -9,6 +9,12 @@
 //!
 //! Nothing here touches a socket or a clock: the listener feeds bytes in and acts on the verdicts,
 //! which keeps every rule unit-testable and fuzzable.
+pub mod audit;
+pub mod forward;
 pub mod jwt;
+pub mod listener;
 pub mod path;
 pub mod proxy_protocol;
+pub mod rewind;
+pub mod service;
+pub mod tls;

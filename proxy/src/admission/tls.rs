@@ -30,8 +30,11 @@ pub fn server_config(cfg: &planeguard_config::ServerTls) -> Result<TlsSettings, 
     let builder = match &cfg.client_ca_file {
         Some(ca) => {
             let mut roots = RootCertStore::empty();
-            for cert in CertificateDer::pem_file_iter(ca).map_err(|e| format!("admission.tls.client_ca_file {}: {e}", ca.display()))? {
-                let cert = cert.map_err(|e| format!("admission.tls.client_ca_file {}: {e}", ca.display()))?;
+            for cert in CertificateDer::pem_file_iter(ca)
+                .map_err(|e| format!("admission.tls.client_ca_file {}: {e}", ca.display()))?
+            {
+                let cert = cert
+                    .map_err(|e| format!("admission.tls.client_ca_file {}: {e}", ca.display()))?;
                 roots
                     .add(cert)
                     .map_err(|e| format!("admission.tls.client_ca_file {}: {e}", ca.display()))?;
@@ -56,11 +59,16 @@ pub fn server_config(cfg: &planeguard_config::ServerTls) -> Result<TlsSettings, 
 
 /// The identity of a verified client certificate for audit: the first allowed SAN it
 /// carries, or its SHA-256 fingerprint. `Err` when SANs are required and none matches.
-pub fn client_identity(settings: &TlsSettings, cert: &CertificateDer<'_>) -> Result<String, &'static str> {
+pub fn client_identity(
+    settings: &TlsSettings,
+    cert: &CertificateDer<'_>,
+) -> Result<String, &'static str> {
     if !settings.allowed_sans.is_empty() {
         let ee = webpki::EndEntityCert::try_from(cert).map_err(|_| "bad_client_certificate")?;
         for san in &settings.allowed_sans {
-            let Ok(name) = ServerName::try_from(san.as_str()) else { continue };
+            let Ok(name) = ServerName::try_from(san.as_str()) else {
+                continue;
+            };
             if ee.verify_is_valid_for_subject_name(&name).is_ok() {
                 return Ok(format!("san:{san}"));
             }
@@ -68,6 +76,9 @@ pub fn client_identity(settings: &TlsSettings, cert: &CertificateDer<'_>) -> Res
         return Err("client_san_not_allowed");
     }
     let digest = ring::digest::digest(&ring::digest::SHA256, cert.as_ref());
-    let hex: String = digest.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok(format!("sha256:{hex}"))
 }

@@ -1,6 +1,7 @@
 //! Assembles a running planeguard from a [`planeguard_config::Config`]: scrubbers,
 //! destinations, the pipeline, listeners; and takes it down gracefully.
 
+pub mod admission;
 pub mod convert;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,8 @@ use crate::telemetry::metrics as m;
 #[derive(Debug, Clone, Default)]
 pub struct Bound {
     pub admin: Option<SocketAddr>,
+    pub admission: Option<SocketAddr>,
+    pub direct: Option<SocketAddr>,
     pub otlp_grpc: Option<SocketAddr>,
     pub otlp_http: Option<SocketAddr>,
 }
@@ -179,6 +182,27 @@ pub async fn start(config: &Config) -> Result<Running, String> {
             admin_shutdown_rx,
         )));
     }
+    if let Some(a) = &config.admission {
+        let enabled = config.flows.query_execution.enabled;
+        let spec = admission::metadata_plane(a, enabled)?;
+        let l = bind(a.listen, "admission.listen").await?;
+        bound.admission = l.local_addr().ok();
+        listeners.push(tokio::spawn(crate::admission::listener::serve(
+            l,
+            spec,
+            shutdown_rx.clone(),
+        )));
+        if let Some(d) = &a.direct {
+            let spec = admission::direct(a)?;
+            let l = bind(d.listen, "admission.direct.listen").await?;
+            bound.direct = l.local_addr().ok();
+            listeners.push(tokio::spawn(crate::admission::listener::serve(
+                l,
+                spec,
+                shutdown_rx.clone(),
+            )));
+        }
+    }
     let workers = pipeline
         .destinations()
         .iter()
@@ -189,6 +213,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         otlp_http = ?bound.otlp_http,
         otlp_grpc = ?bound.otlp_grpc,
         admin = ?bound.admin,
+        admission = ?bound.admission,
+        direct = ?bound.direct,
         destinations = pipeline.destinations().len(),
         "planeguard ready"
     );

@@ -1,0 +1,343 @@
+//! One request on an admission or direct listener, top to bottom:
+//! framing checks → kill switch → path normalization → route allowlist →
+//! JWT + roles → body (bounded) → forward → audit.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, WWW_AUTHENTICATE};
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::Either;
+use hyper::body::Incoming;
+use metrics::{counter, histogram};
+
+use super::audit::{rfc3339, AuditLog, Entry};
+use super::forward::{self, ForwardError, Upstream};
+use super::jwt::{authorize, JwtValidator};
+use super::path::{self, RouteTable};
+use super::proxy_protocol::EndpointId;
+use crate::otlp::body::{self as body_reader, BodyError};
+use crate::otlp::grpc::ChunksBody;
+
+pub type ProxyBody = Either<ChunksBody, Incoming>;
+
+/// What a listener enforces.
+#[derive(Debug)]
+pub struct Policy {
+    /// `metadata-plane` or `direct` (audit and metrics label).
+    pub listener: &'static str,
+    /// Metadata-plane rules apply (false on the direct listener: never filtered).
+    pub filtered: bool,
+    /// `flows.query_execution.enabled`; when false every filtered request is refused.
+    pub query_execution: bool,
+    pub routes: RouteTable,
+    pub jwt: Option<JwtValidator>,
+    /// `None` under the kill switch: no upstream connection is ever opened.
+    pub upstream: Option<Upstream>,
+    pub audit: AuditLog,
+    pub max_request_bytes: usize,
+    pub body_timeout: Duration,
+}
+
+/// What is known about the connection before the first request.
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub peer: SocketAddr,
+    /// The client address from a verified PROXY header.
+    pub source: Option<SocketAddr>,
+    pub endpoint: Option<EndpointId>,
+    pub tls: bool,
+    pub tls_identity: Option<String>,
+}
+
+struct Verdict {
+    status: StatusCode,
+    reason: &'static str,
+    message: String,
+}
+
+fn deny(status: StatusCode, reason: &'static str, message: impl Into<String>) -> Verdict {
+    Verdict {
+        status,
+        reason,
+        message: message.into(),
+    }
+}
+
+fn plain(status: StatusCode, reason: &str, message: &str, close: bool) -> Response<ProxyBody> {
+    let body = serde_json::json!({ "error": reason, "message": message }).to_string();
+    let mut r = Response::new(Either::Left(ChunksBody::new([Bytes::from(body)], None)));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if close {
+        r.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+/// Request shapes used for smuggling: refused before anything else is read.
+fn framing_error(req: &Request<Incoming>) -> Option<Verdict> {
+    let h = req.headers();
+    let cl = h.get_all(CONTENT_LENGTH).iter().count();
+    let te = h.get_all(TRANSFER_ENCODING).iter().count();
+    if cl > 1
+        || h.get(CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes().contains(&b','))
+    {
+        return Some(deny(
+            StatusCode::BAD_REQUEST,
+            "duplicate_content_length",
+            "more than one Content-Length",
+        ));
+    }
+    if cl > 0 && te > 0 {
+        return Some(deny(
+            StatusCode::BAD_REQUEST,
+            "content_length_with_transfer_encoding",
+            "Content-Length together with Transfer-Encoding",
+        ));
+    }
+    if te > 1
+        || h.get(TRANSFER_ENCODING)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"chunked"))
+    {
+        return Some(deny(
+            StatusCode::BAD_REQUEST,
+            "bad_transfer_encoding",
+            "only a single `Transfer-Encoding: chunked` is accepted",
+        ));
+    }
+    None
+}
+
+fn record(listener: &'static str, decision: &'static str, reason: &'static str) {
+    counter!("planeguard_admission_requests_total", "listener" => listener, "decision" => decision, "reason" => reason).increment(1);
+}
+
+impl Policy {
+    pub async fn handle(
+        self: Arc<Self>,
+        conn: Arc<ConnInfo>,
+        req: Request<Incoming>,
+    ) -> Response<ProxyBody> {
+        let started = Instant::now();
+        let method = req.method().as_str().to_owned();
+        let mut ctx = Audit {
+            policy: &self,
+            conn: &conn,
+            started,
+            method: &method,
+            path: None,
+            subject: None,
+            bytes_in: 0,
+        };
+        if self.filtered {
+            if let Some(v) = framing_error(&req) {
+                return ctx.refuse(v, true);
+            }
+            if !self.query_execution {
+                return ctx.refuse(
+                    deny(StatusCode::FORBIDDEN, "query_execution_disabled", "query execution from the metadata plane is disabled by policy (flows.query_execution.enabled: false, restricted connectivity)"),
+                    false,
+                );
+            }
+        }
+        let target_uri = req.uri().clone();
+        let (raw_path, query) = path::split_query(
+            target_uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/"),
+        );
+        let normalized = if self.filtered {
+            match path::normalize(raw_path) {
+                Ok(p) => p,
+                Err(e) => {
+                    return ctx.refuse(
+                        deny(
+                            StatusCode::BAD_REQUEST,
+                            e.reason(),
+                            "the request path is ambiguous or invalid",
+                        ),
+                        true,
+                    )
+                }
+            }
+        } else {
+            raw_path.to_owned()
+        };
+        ctx.path = Some(normalized.clone());
+        let mut identity = conn.endpoint.as_ref().map(|e| e.to_string());
+        if self.filtered {
+            let Some(route) = self.routes.find(&method, &normalized) else {
+                return ctx.refuse(
+                    deny(
+                        StatusCode::FORBIDDEN,
+                        "route_not_allowed",
+                        "method and path are not in the admission route allowlist",
+                    ),
+                    false,
+                );
+            };
+            if let Some(jwt) = &self.jwt {
+                let auth = req
+                    .headers()
+                    .get(http::header::AUTHORIZATION)
+                    .map(|v| v.as_bytes())
+                    .unwrap_or(b"");
+                let verified = match jwt.validate(auth, SystemTime::now()) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let mut r =
+                            ctx.refuse(deny(e.status(), e.reason(), "bearer token refused"), false);
+                        if let Some(w) = e.www_authenticate() {
+                            r.headers_mut()
+                                .insert(WWW_AUTHENTICATE, HeaderValue::from_static(w));
+                        }
+                        return r;
+                    }
+                };
+                ctx.subject = verified.subject.clone();
+                if let Err(e) = authorize(&route.roles, &verified) {
+                    return ctx.refuse(
+                        deny(
+                            e.status(),
+                            e.reason(),
+                            "the caller lacks a role this route requires",
+                        ),
+                        false,
+                    );
+                }
+                if let Some(sub) = &verified.subject {
+                    identity = Some(match identity {
+                        Some(i) => format!("{i}; sub={sub}"),
+                        None => format!("sub={sub}"),
+                    });
+                }
+            }
+        }
+        let Some(upstream) = &self.upstream else {
+            return ctx.refuse(
+                deny(
+                    StatusCode::FORBIDDEN,
+                    "query_execution_disabled",
+                    "no upstream",
+                ),
+                false,
+            );
+        };
+        let (mut parts, body) = req.into_parts();
+        let content_length = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let body = match body_reader::read(
+            body,
+            content_length,
+            self.max_request_bytes,
+            self.body_timeout,
+        )
+        .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                let (status, reason) = match e {
+                    BodyError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+                    BodyError::Timeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
+                    _ => (StatusCode::BAD_REQUEST, "bad_body_framing"),
+                };
+                return ctx.refuse(deny(status, reason, e.to_string()), true);
+            }
+        };
+        ctx.bytes_in = body.len() as u64;
+        forward::strip_hop_by_hop(&mut parts.headers);
+        let source = conn.source.unwrap_or(conn.peer);
+        forward::set_forwarded(&mut parts.headers, source.ip(), conn.tls, self.filtered);
+        if self.filtered {
+            forward::set_peer_identity(&mut parts.headers, identity.as_deref());
+        }
+        let target = match query {
+            Some(q) => format!("{normalized}?{q}"),
+            None => normalized,
+        };
+        let t0 = Instant::now();
+        let result = upstream.send(parts, &target, body).await;
+        histogram!("planeguard_upstream_duration_seconds", "listener" => self.listener)
+            .record(t0.elapsed().as_secs_f64());
+        match result {
+            Ok(resp) => {
+                let (mut parts, body) = resp.into_parts();
+                forward::strip_hop_by_hop(&mut parts.headers);
+                let out = parts
+                    .headers
+                    .get(CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
+                ctx.admitted(parts.status, out);
+                Response::from_parts(parts, Either::Right(body))
+            }
+            Err(e) => {
+                let (status, reason) = match e {
+                    ForwardError::Connect => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+                    ForwardError::Timeout => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+                };
+                ctx.finish("admit", reason, status, None);
+                record(self.listener, "admit", reason);
+                plain(status, reason, "the query server did not answer", false)
+            }
+        }
+    }
+}
+
+/// Audit context of one request.
+struct Audit<'a> {
+    policy: &'a Policy,
+    conn: &'a ConnInfo,
+    started: Instant,
+    method: &'a str,
+    path: Option<String>,
+    subject: Option<String>,
+    bytes_in: u64,
+}
+
+impl Audit<'_> {
+    fn refuse(&self, v: Verdict, close: bool) -> Response<ProxyBody> {
+        record(self.policy.listener, "deny", v.reason);
+        self.finish("deny", v.reason, v.status, None);
+        plain(v.status, v.reason, &v.message, close)
+    }
+
+    fn admitted(&self, status: StatusCode, bytes_out: Option<u64>) {
+        record(self.policy.listener, "admit", "ok");
+        self.finish("admit", "ok", status, bytes_out);
+    }
+
+    fn finish(&self, decision: &str, reason: &str, status: StatusCode, bytes_out: Option<u64>) {
+        if self.policy.audit.is_off() {
+            return;
+        }
+        let endpoint = self.conn.endpoint.as_ref().map(|e| e.to_string());
+        self.policy.audit.write(&Entry {
+            time: rfc3339(SystemTime::now()),
+            listener: self.policy.listener,
+            source: self.conn.source,
+            peer: self.conn.peer,
+            endpoint,
+            tls_identity: self.conn.tls_identity.as_deref(),
+            jwt_subject: self.subject.as_deref(),
+            method: Some(self.method),
+            path: self.path.as_deref(),
+            decision,
+            reason,
+            status: Some(status.as_u16()),
+            latency_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            bytes_in: self.bytes_in,
+            bytes_out,
+        });
+    }
+}
