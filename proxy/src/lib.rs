@@ -8,6 +8,7 @@ pub mod app;
 pub mod base64;
 pub mod cli;
 pub mod export;
+pub mod idle;
 pub mod otlp;
 pub mod pipeline;
 pub mod server;

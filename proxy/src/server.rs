@@ -12,8 +12,12 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+
+use tokio::sync::{watch, Semaphore};
+
+use crate::idle::IdleIo;
 
 use crate::otlp::grpc::ChunksBody;
 
@@ -22,6 +26,10 @@ pub struct ServerOptions {
     pub http2_only: bool,
     pub max_header_bytes: usize,
     pub header_read_timeout: Duration,
+    /// Connections served at once; further ones wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// A connection with no bytes in either direction for this long is closed.
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServerOptions {
@@ -30,6 +38,8 @@ impl Default for ServerOptions {
             http2_only: false,
             max_header_bytes: 64 * 1024,
             header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -69,32 +79,39 @@ pub async fn serve<H, Fut>(
     if *shutdown.borrow() {
         return;
     }
+    let slots = Arc::new(Semaphore::new(opts.max_connections.max(1)));
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((s, _)) => s,
-                    Err(e) => {
-                        // EMFILE and friends: back off instead of spinning.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let h = handler.clone();
-                let svc = service_fn(move |req| {
-                    let fut = h(req);
-                    async move { Ok::<_, Infallible>(fut.await) }
-                });
-                let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
-            }
+        let permit = tokio::select! {
+            p = Arc::clone(&slots).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
             _ = shutdown.changed() => break,
-        }
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let h = handler.clone();
+        let svc = service_fn(move |req| {
+            let fut = h(req);
+            async move { Ok::<_, Infallible>(fut.await) }
+        });
+        let io = TokioIo::new(IdleIo::new(stream, opts.idle_timeout));
+        let conn = graceful.watch(builder.serve_connection(io, svc).into_owned());
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
     }
     drop(listener);
     graceful.shutdown().await;

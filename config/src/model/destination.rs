@@ -90,8 +90,6 @@ pub struct ClientTls {
     pub cert_file: Option<PathBuf>,
     /// Client private key (PEM) for mTLS; needs `cert_file`.
     pub key_file: Option<PathBuf>,
-    /// Name to verify instead of the endpoint's host.
-    pub server_name: Option<String>,
     /// Skip server verification. Default `false`; refused for metadata-plane destinations.
     pub insecure_skip_verify: bool,
 }

@@ -32,6 +32,7 @@ fn opts(a: &AdmissionConfig) -> ServerOptions {
         http2_only: false,
         max_header_bytes: 64 * 1024,
         header_read_timeout: a.header_read_timeout,
+        ..ServerOptions::default()
     }
 }
 

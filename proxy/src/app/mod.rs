@@ -132,6 +132,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         http2_only: false,
         max_header_bytes: usize::try_from(config.otlp.max_header_bytes).unwrap_or(64 << 10),
         header_read_timeout: config.otlp.header_read_timeout,
+        max_connections: config.otlp.max_connections as usize,
+        idle_timeout: config.otlp.idle_timeout,
     };
 
     if config.otlp.http.enabled {
