@@ -337,6 +337,17 @@ impl Scrubber {
         String::from_utf8(out).ok()
     }
 
+    /// Whether no detector matches `text` (the value of `key`; empty for free text).
+    /// Counts nothing.
+    pub(crate) fn text_is_clean(&self, key: &[u8], text: &[u8], matches: &mut Vec<Match>) -> bool {
+        if self.mode == Mode::Passthrough {
+            return true;
+        }
+        matches.clear();
+        self.detectors.scan(key, text, matches);
+        matches.is_empty()
+    }
+
     pub(crate) fn count(&self, reason: Reason, location: Location, report: &mut Report) {
         report.count(reason, location, self.detectors.len());
     }

@@ -9,18 +9,41 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-
 use crate::detect::Match;
 use crate::scrubber::KeyPolicy;
 use crate::{Location, Reason, Report, ScrubError, ScrubErrorKind, Scrubber, Signal};
 use schema::{Kind, Schema};
 use wire::{
-    begin_len, check_packed_varints, finish_len, put_varint, FieldRef, Reader, WT_FIXED32,
+    begin_len, check_packed_varints, finish_len, put_varint, FieldRef, Pending, Reader, WT_FIXED32,
     WT_FIXED64, WT_LEN, WT_VARINT,
 };
 
 const MAX_PATH: usize = 24;
+
+/// Walk modes (a const generic, so each mode compiles to its own code).
+/// Validate: structure only, nothing written, no detector. Emit: rules,
+/// detectors and output.
+const VALIDATE: u8 = 0;
+const EMIT: u8 = 1;
+/// Slots of the per-call key cache (a power of two).
+const KEY_CACHE: usize = 64;
+
+/// What is known about a top-level attribute key.
+#[derive(Clone, Copy, Debug)]
+struct KeyInfo {
+    policy: KeyPolicy,
+    /// No detector matches the key text itself: copy it verbatim.
+    key_clean: bool,
+}
+
+/// FNV-1a: a fast hash for short keys (the cache compares the bytes on a hit).
+fn fnv1a(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
 
 /// Walks one export request. With `EMIT` false nothing is written and no
 /// detector runs: a validate-only walk.
@@ -45,15 +68,20 @@ pub(crate) fn scrub(
         matches: Vec::new(),
         scratch: Vec::new(),
         key_path: Vec::new(),
-        policies: HashMap::new(),
+        key_cache: [None; KEY_CACHE],
         path: [""; MAX_PATH],
         depth: 0,
+        span: 0..0,
+        frames: Vec::new(),
+        open_upto: 0,
     };
     if emit && s.is_scrubbing() {
         w.out.reserve(input.len() + input.len() / 8);
-        w.message::<true>(schema, input).map(|_| ())
+        w.message::<EMIT>(schema, input)?;
+        w.flush();
+        Ok(())
     } else {
-        w.message::<false>(schema, input).map(|_| ())
+        w.message::<VALIDATE>(schema, input).map(|_| ())
     }
 }
 
@@ -66,11 +94,32 @@ struct Walker<'a, 'o> {
     scratch: Vec<u8>,
     /// Dotted key path of the attribute being walked.
     key_path: Vec<u8>,
-    /// Key rule per top-level attribute key, for this call.
-    policies: HashMap<&'a [u8], KeyPolicy>,
+    /// Rule per top-level attribute key, for this call (direct-mapped).
+    key_cache: [Option<(&'a [u8], KeyInfo)>; KEY_CACHE],
     /// Field names from the root, for error messages.
     path: [&'static str; MAX_PATH],
     depth: usize,
+    /// Input bytes to be copied verbatim, not yet written (contiguous run).
+    span: std::ops::Range<usize>,
+    /// Enclosing length-delimited fields being emitted, outermost first.
+    frames: Vec<Frame>,
+    /// `frames[..open_upto]` have their tag and length placeholder written to
+    /// `out`; the others are still inside `span` as verbatim bytes.
+    open_upto: usize,
+}
+
+/// A length-delimited field whose header is written lazily: while everything
+/// inside it is copied verbatim its bytes stay in the pending span, and only a
+/// change inside makes it write its tag and a length to fix at the end.
+#[derive(Debug)]
+struct Frame {
+    header_start: usize,
+    tag_len: usize,
+    body_start: usize,
+    body_len: usize,
+    /// Where the field starts in `out` once materialized.
+    out_start: usize,
+    pending: Option<Pending>,
 }
 
 /// Whether a value is under a key (key rules apply) or free text.
@@ -118,21 +167,21 @@ impl<'a> Walker<'a, '_> {
 
     fn utf8(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
         self.size(f)?;
-        match std::str::from_utf8(f.body) {
+        match std::str::from_utf8(f.body()) {
             Ok(_) => Ok(()),
-            Err(e) => Err(self.err(ScrubErrorKind::InvalidUtf8, &f.body[e.valid_up_to()..])),
+            Err(e) => Err(self.err(ScrubErrorKind::InvalidUtf8, &f.body()[e.valid_up_to()..])),
         }
     }
 
     fn size(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
-        if f.body.len() > self.s.limits.max_string_bytes {
-            return Err(self.err(ScrubErrorKind::TooLarge, f.body));
+        if f.body().len() > self.s.limits.max_string_bytes {
+            return Err(self.err(ScrubErrorKind::TooLarge, f.body()));
         }
         Ok(())
     }
 
     /// Walks a message by its schema table. Returns whether a `drop_record` fired.
-    fn message<const EMIT: bool>(
+    fn message<const M: u8>(
         &mut self,
         schema: &'static Schema,
         data: &'a [u8],
@@ -141,127 +190,210 @@ impl<'a> Walker<'a, '_> {
         let mut drop = false;
         while let Some(f) = self.next(&mut r)? {
             let Some(field) = schema.field(f.number) else {
-                self.unknown(&f);
+                self.unknown::<M>(&f);
                 continue;
             };
             self.push(field.name);
-            drop |= self.field::<EMIT>(field.kind, &f)?;
+            drop |= self.field::<M>(field.kind, &f)?;
             self.pop();
         }
         Ok(drop)
     }
 
-    fn unknown(&mut self, _f: &FieldRef<'a>) {
-        // The reader has already checked that the field is well-formed.
+    fn unknown<const M: u8>(&mut self, _f: &FieldRef<'a>) {
+        // The reader has already checked that the field is well-formed. Not copying
+        // it leaves a gap in the verbatim span, which makes the enclosing lengths
+        // get rewritten.
         self.report.unknown_fields_dropped += 1;
     }
 
-    fn field<const EMIT: bool>(
-        &mut self,
-        kind: Kind,
-        f: &FieldRef<'a>,
-    ) -> Result<bool, ScrubError> {
+    // ---- output: verbatim spans and lazily written length headers ----
+
+    /// Appends input bytes to the output, lazily (contiguous runs become one copy).
+    #[inline]
+    fn keep(&mut self, bytes: &[u8]) {
+        let off = wire::offset_in(self.input, bytes);
+        if off != self.span.end {
+            // A gap: something in between was dropped or rewritten.
+            self.write_begin();
+            self.span = off..off;
+        }
+        self.span.end = off + bytes.len();
+    }
+
+    /// Writes the pending verbatim bytes.
+    fn flush(&mut self) {
+        if !self.span.is_empty() {
+            self.out.extend_from_slice(&self.input[self.span.clone()]);
+        }
+        self.span.start = self.span.end;
+    }
+
+    /// Before writing anything that is not a verbatim copy: every enclosing field
+    /// gets its tag and a length placeholder, and pending bytes are written.
+    fn write_begin(&mut self) {
+        for i in self.open_upto..self.frames.len() {
+            let fr = &self.frames[i];
+            let (hs, tl, bs, bl) = (fr.header_start, fr.tag_len, fr.body_start, fr.body_len);
+            // The header is inside the span by construction; be defensive anyway.
+            if self.span.start <= hs && hs <= self.span.end {
+                self.out.extend_from_slice(&self.input[self.span.start..hs]);
+            }
+            let out_start = self.out.len();
+            let p = begin_len(self.out, &self.input[hs..hs + tl], bl);
+            let fr = &mut self.frames[i];
+            fr.out_start = out_start;
+            fr.pending = Some(p);
+            self.span.start = bs.max(self.span.start);
+        }
+        self.open_upto = self.frames.len();
+        self.flush();
+    }
+
+    /// Starts emitting a length-delimited field.
+    fn open(&mut self, f: &FieldRef<'a>) {
+        let header_start = wire::offset_in(self.input, f.whole);
+        let body_start = wire::offset_in(self.input, f.body());
+        self.keep(&self.input[header_start..body_start]);
+        self.frames.push(Frame {
+            header_start,
+            tag_len: f.tag().len(),
+            body_start,
+            body_len: f.body().len(),
+            out_start: 0,
+            pending: None,
+        });
+    }
+
+    /// Ends a field started with [`Self::open`]; fixes its length if it was rewritten.
+    fn close(&mut self) {
+        let Some(fr) = self.frames.pop() else { return };
+        if self.open_upto > self.frames.len() {
+            self.open_upto = self.frames.len();
+        }
+        if let Some(p) = fr.pending {
+            self.flush();
+            finish_len(self.out, p);
+        }
+    }
+
+    /// Removes the field being emitted (a dropped record) from the output.
+    fn discard(&mut self, f: &FieldRef<'a>) {
+        self.write_begin();
+        if let Some(fr) = self.frames.pop() {
+            self.out.truncate(fr.out_start);
+        }
+        self.open_upto = self.open_upto.min(self.frames.len());
+        let end = wire::offset_in(self.input, f.whole) + f.whole.len();
+        self.span = end..end;
+    }
+
+    fn field<const M: u8>(&mut self, kind: Kind, f: &FieldRef<'a>) -> Result<bool, ScrubError> {
         match kind {
             Kind::Msg(sub) => {
                 self.expect_wt(f, WT_LEN)?;
-                self.nested::<EMIT>(sub, f)
+                self.nested::<M>(sub, f)
             }
             Kind::Text(loc) => {
                 self.expect_wt(f, WT_LEN)?;
                 self.utf8(f)?;
-                Ok(self.text::<EMIT>(loc, Keyed::No, f))
+                Ok(self.text::<M>(loc, Keyed::No, f))
             }
             Kind::Attrs(loc) => {
                 self.expect_wt(f, WT_LEN)?;
-                self.key_value::<EMIT>(loc, f, 0, 0)
+                self.key_value::<M>(loc, f, 0, 0)
             }
             Kind::Body => {
                 self.expect_wt(f, WT_LEN)?;
                 self.key_path.clear();
-                self.any_value_field::<EMIT>(Location::LogBody, Keyed::No, f, 0)
+                self.any_value_field::<M>(Location::LogBody, Keyed::No, f, 0)
             }
             Kind::TraceId | Kind::SpanId => {
                 self.expect_wt(f, WT_LEN)?;
                 let want = if matches!(kind, Kind::TraceId) { 16 } else { 8 };
-                if !f.body.is_empty() && f.body.len() != want {
-                    return Err(self.err(ScrubErrorKind::BadValue, f.body));
+                if !f.body().is_empty() && f.body().len() != want {
+                    return Err(self.err(ScrubErrorKind::BadValue, f.body()));
                 }
-                self.copy::<EMIT>(f);
+                self.copy::<M>(f);
                 Ok(false)
             }
-            Kind::Varint => self.scalar::<EMIT>(f, WT_VARINT),
-            Kind::Fixed64 => self.scalar::<EMIT>(f, WT_FIXED64),
-            Kind::Fixed32 => self.scalar::<EMIT>(f, WT_FIXED32),
+            Kind::Varint => self.scalar::<M>(f, WT_VARINT),
+            Kind::Fixed64 => self.scalar::<M>(f, WT_FIXED64),
+            Kind::Fixed32 => self.scalar::<M>(f, WT_FIXED32),
             Kind::PackedFixed64 => {
-                if f.wire_type == WT_LEN && f.body.len() % 8 != 0 {
-                    return Err(self.err(ScrubErrorKind::Truncated, f.body));
+                if f.wire_type == WT_LEN && f.body().len() % 8 != 0 {
+                    return Err(self.err(ScrubErrorKind::Truncated, f.body()));
                 }
                 if f.wire_type != WT_LEN {
                     self.expect_wt(f, WT_FIXED64)?;
                 }
-                self.copy::<EMIT>(f);
+                self.copy::<M>(f);
                 Ok(false)
             }
             Kind::PackedVarint => {
                 if f.wire_type == WT_LEN {
-                    check_packed_varints(f.body).map_err(|k| self.err(k, f.body))?;
+                    check_packed_varints(f.body()).map_err(|k| self.err(k, f.body()))?;
                 } else {
                     self.expect_wt(f, WT_VARINT)?;
                 }
-                self.copy::<EMIT>(f);
+                self.copy::<M>(f);
                 Ok(false)
             }
         }
     }
 
-    fn scalar<const EMIT: bool>(&mut self, f: &FieldRef<'a>, wt: u8) -> Result<bool, ScrubError> {
+    fn scalar<const M: u8>(&mut self, f: &FieldRef<'a>, wt: u8) -> Result<bool, ScrubError> {
         self.expect_wt(f, wt)?;
-        self.copy::<EMIT>(f);
+        self.copy::<M>(f);
         Ok(false)
     }
 
     #[inline]
-    fn copy<const EMIT: bool>(&mut self, f: &FieldRef<'a>) {
-        if EMIT {
-            self.out.extend_from_slice(f.whole);
+    fn copy<const M: u8>(&mut self, f: &FieldRef<'a>) {
+        if M == EMIT {
+            self.keep(f.whole);
         }
     }
 
     /// A nested message field; records (log records, spans, data points) are
     /// counted here and removed when a `drop_record` action fired inside them.
-    fn nested<const EMIT: bool>(
+    fn nested<const M: u8>(
         &mut self,
         sub: &'static Schema,
         f: &FieldRef<'a>,
     ) -> Result<bool, ScrubError> {
-        let mark = self.out.len();
-        let pending = EMIT.then(|| begin_len(self.out, f.tag, f.body.len()));
-        let drop = self.message::<EMIT>(sub, f.body)?;
+        if M == EMIT {
+            self.open(f);
+        }
+        let drop = self.message::<M>(sub, f.body())?;
         if sub.record {
             self.report.records_in += 1;
             if drop {
-                self.out.truncate(mark);
+                if M == EMIT {
+                    self.discard(f);
+                }
                 self.report.dropped_records += 1;
                 return Ok(false);
             }
             self.report.records_out += 1;
         }
-        if let Some(p) = pending {
-            finish_len(self.out, p);
+        if M == EMIT {
+            self.close();
         }
         Ok(drop)
     }
 
     /// Writes a length-delimited field with `tag` and the bytes of `self.scratch`.
     fn write_scratch(&mut self, tag: &[u8]) {
+        self.write_begin();
         self.out.extend_from_slice(tag);
         put_varint(self.out, self.scratch.len() as u64);
         self.out.extend_from_slice(&self.scratch);
     }
 
     /// A string or bytes field: detectors, then verbatim copy or rewrite.
-    fn text<const EMIT: bool>(&mut self, loc: Location, keyed: Keyed, f: &FieldRef<'a>) -> bool {
-        if !EMIT {
+    fn text<const M: u8>(&mut self, loc: Location, keyed: Keyed, f: &FieldRef<'a>) -> bool {
+        if M == VALIDATE {
             return false;
         }
         let key: &[u8] = if keyed == Keyed::Yes {
@@ -269,20 +401,21 @@ impl<'a> Walker<'a, '_> {
         } else {
             b""
         };
+
         match self.s.scrub_text(
             loc,
             key,
-            f.body,
+            f.body(),
             &mut self.matches,
             &mut self.scratch,
             self.report,
         ) {
             None => {
-                self.out.extend_from_slice(f.whole);
+                self.keep(f.whole);
                 false
             }
             Some(drop) => {
-                self.write_scratch(f.tag);
+                self.write_scratch(f.tag());
                 drop
             }
         }
@@ -290,7 +423,7 @@ impl<'a> Walker<'a, '_> {
 
     /// One `KeyValue` field (tag included). `parent_len` is the length of the
     /// parent's key path in `self.key_path` (0 at the top level).
-    fn key_value<const EMIT: bool>(
+    fn key_value<const M: u8>(
         &mut self,
         loc: Location,
         f: &FieldRef<'a>,
@@ -298,78 +431,163 @@ impl<'a> Walker<'a, '_> {
         depth: u32,
     ) -> Result<bool, ScrubError> {
         self.push("attributes");
-        // Pass 1: find the key (proto3: the last occurrence wins) and check structure.
+        // Pass 1: find the key (proto3: the last occurrence wins), check structure,
+        // and note whether the common `key, value` layout holds.
         let mut key: Option<FieldRef<'a>> = None;
-        let mut r = Reader::new(f.body);
-        while let Some(kf) = self.next(&mut r)? {
-            match kf.number {
-                1 => {
-                    self.expect_wt(&kf, WT_LEN)?;
-                    self.utf8(&kf)?;
-                    key = Some(kf);
-                }
-                2 => self.expect_wt(&kf, WT_LEN)?,
-                3 => self.expect_wt(&kf, WT_VARINT)?,
-                _ => {}
-            }
-        }
-        let key_bytes: &'a [u8] = key.map(|k| k.body).unwrap_or(&[]);
-        self.key_path.truncate(parent_len);
-        if parent_len > 0 {
-            self.key_path.push(b'.');
-        }
-        self.key_path.extend_from_slice(key_bytes);
-        let policy = if EMIT {
-            if parent_len == 0 {
-                let s = self.s;
-                *self
-                    .policies
-                    .entry(key_bytes)
-                    .or_insert_with(|| s.key_policy(key_bytes))
-            } else {
-                self.s.key_policy(&self.key_path)
-            }
+        let mut value: Option<FieldRef<'a>> = None;
+        let mut simple = true;
+        if let Some((k, v)) = wire::simple_key_value(f.body()) {
+            self.utf8(&k)?;
+            key = Some(k);
+            value = v;
         } else {
-            KeyPolicy::Scan
+            let mut r = Reader::new(f.body());
+            while let Some(kf) = self.next(&mut r)? {
+                match kf.number {
+                    1 => {
+                        self.expect_wt(&kf, WT_LEN)?;
+                        self.utf8(&kf)?;
+                        key = Some(kf);
+                    }
+                    2 => {
+                        self.expect_wt(&kf, WT_LEN)?;
+                        simple &= value.is_none();
+                        value = Some(kf);
+                    }
+                    3 => {
+                        self.expect_wt(&kf, WT_VARINT)?;
+                        simple = false;
+                    }
+                    _ => simple = false,
+                }
+            }
+        }
+        let key_bytes: &'a [u8] = key.map(|k| k.body()).unwrap_or(&[]);
+        // Fast path: a top-level `key: "string"` pair whose key is clean, whose rule
+        // lets the value pass and whose value no detector matches is copied as one
+        // span. Anything else takes the general path below (which repeats the check).
+        if simple && parent_len == 0 {
+            if let Some(s) = value.and_then(|v| wire::short_len_field(v.body(), 0x0A, 1)) {
+                if s.whole.len() == value.map_or(0, |v| v.body().len()) {
+                    self.push("value");
+                    self.utf8(&s)?;
+                    self.pop();
+                    if M == VALIDATE {
+                        self.pop();
+                        return Ok(false);
+                    }
+                    let info = self.key_info(key_bytes);
+                    if info.key_clean
+                        && info.policy == KeyPolicy::Scan
+                        && self.s.text_is_clean(key_bytes, s.body(), &mut self.matches)
+                    {
+                        self.keep(f.whole);
+                        self.pop();
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        if M != VALIDATE {
+            self.key_path.truncate(parent_len);
+            if parent_len > 0 {
+                self.key_path.push(b'.');
+            }
+            self.key_path.extend_from_slice(key_bytes);
+        }
+        let info = if M == VALIDATE {
+            KeyInfo {
+                policy: KeyPolicy::Scan,
+                key_clean: true,
+            }
+        } else if parent_len == 0 {
+            self.key_info(key_bytes)
+        } else {
+            KeyInfo {
+                policy: self.s.key_policy(&self.key_path),
+                key_clean: false,
+            }
         };
 
-        let pending = EMIT.then(|| begin_len(self.out, f.tag, f.body.len()));
+        if M == EMIT {
+            self.open(f);
+        }
         let mut drop = false;
-        if EMIT {
+        if M == EMIT {
             if let Some(kf) = key {
-                drop |= self.text::<true>(Location::AttributeKey, Keyed::No, &kf);
-            }
-        }
-        let mut r = Reader::new(f.body);
-        while let Some(kf) = self.next(&mut r)? {
-            match kf.number {
-                1 => {}
-                2 => {
-                    self.push("value");
-                    drop |= match policy {
-                        KeyPolicy::Scan => {
-                            self.any_value_field::<EMIT>(loc, Keyed::Yes, &kf, depth)?
-                        }
-                        other => {
-                            self.any_value_field::<false>(loc, Keyed::Yes, &kf, depth)?;
-                            if EMIT {
-                                self.replace_value(other, loc, &kf);
-                            }
-                            false
-                        }
-                    };
-                    self.pop();
+                if info.key_clean {
+                    self.keep(kf.whole);
+                } else {
+                    drop |= self.text::<M>(Location::AttributeKey, Keyed::No, &kf);
                 }
-                3 => self.copy::<EMIT>(&kf),
-                _ => self.unknown(&kf),
             }
         }
-        if let Some(p) = pending {
-            finish_len(self.out, p);
+        if simple {
+            if let Some(vf) = value {
+                drop |= self.value::<M>(info.policy, loc, &vf, depth)?;
+            }
+        } else {
+            let mut r = Reader::new(f.body());
+            while let Some(kf) = self.next(&mut r)? {
+                match kf.number {
+                    1 => {}
+                    2 => drop |= self.value::<M>(info.policy, loc, &kf, depth)?,
+                    3 => self.copy::<M>(&kf),
+                    _ => self.unknown::<M>(&kf),
+                }
+            }
+        }
+        if M == EMIT {
+            self.close();
         }
         self.key_path.truncate(parent_len);
         self.pop();
         Ok(drop)
+    }
+
+    /// The value of a KeyValue under its key rule.
+    fn value<const M: u8>(
+        &mut self,
+        policy: KeyPolicy,
+        loc: Location,
+        vf: &FieldRef<'a>,
+        depth: u32,
+    ) -> Result<bool, ScrubError> {
+        self.push("value");
+        let drop = match policy {
+            KeyPolicy::Scan => self.any_value_field::<M>(loc, Keyed::Yes, vf, depth)?,
+            other => {
+                // Still checked in full: a redacted value must be well-formed too.
+                self.any_value_field::<VALIDATE>(loc, Keyed::Yes, vf, depth)?;
+                if M == EMIT {
+                    self.replace_value(other, loc, vf);
+                }
+                false
+            }
+        };
+        self.pop();
+        Ok(drop)
+    }
+
+    /// Rule and key cleanliness of a top-level attribute key, cached for the call.
+    fn key_info(&mut self, key: &'a [u8]) -> KeyInfo {
+        // Open addressing with linear probing: distinct keys per payload are few.
+        let mut slot = (fnv1a(key) as usize) & (KEY_CACHE - 1);
+        for _ in 0..KEY_CACHE {
+            match self.key_cache[slot] {
+                Some((k, info)) if k == key => return info,
+                Some(_) => slot = (slot + 1) & (KEY_CACHE - 1),
+                None => break,
+            }
+        }
+        let info = KeyInfo {
+            policy: self.s.key_policy(key),
+            key_clean: self.s.text_is_clean(b"", key, &mut self.matches),
+        };
+        if self.key_cache[slot].is_none() {
+            self.key_cache[slot] = Some((key, info));
+        }
+        info
     }
 
     /// Writes `AnyValue { string_value: <replacement> }` for a whole value under a key rule.
@@ -383,11 +601,12 @@ impl<'a> Walker<'a, '_> {
             }
             KeyPolicy::Hash => {
                 self.s.count(Reason::HashedKey, loc, self.report);
-                self.hash_any_value(f.body);
+                self.hash_any_value(f.body());
             }
         }
         // AnyValue { 1: scratch }
-        self.out.extend_from_slice(f.tag);
+        self.write_begin();
+        self.out.extend_from_slice(f.tag());
         let inner = 1 + wire::varint_len(self.scratch.len() as u64) + self.scratch.len();
         put_varint(self.out, inner as u64);
         self.out.push(0x0A);
@@ -408,7 +627,7 @@ impl<'a> Walker<'a, '_> {
         // Same rules as the JSON walker: scalars hash their canonical text; an
         // empty value, an array or a kvlist becomes the hashed_key token.
         let text: Vec<u8> = match last.map(|f| (f.number, f)) {
-            Some((1 | 7, f)) => f.body.to_vec(),
+            Some((1 | 7, f)) => f.body().to_vec(),
             Some((2, f)) if f.scalar != 0 => b"true".to_vec(),
             Some((2, _)) => b"false".to_vec(),
             Some((3, f)) => (f.scalar as i64).to_string().into_bytes(),
@@ -424,7 +643,7 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// An `AnyValue` field (tag included).
-    fn any_value_field<const EMIT: bool>(
+    fn any_value_field<const M: u8>(
         &mut self,
         loc: Location,
         keyed: Keyed,
@@ -434,90 +653,107 @@ impl<'a> Walker<'a, '_> {
         if depth > self.s.limits.max_value_depth {
             return Err(self.err(ScrubErrorKind::TooDeep, f.whole));
         }
-        let pending = EMIT.then(|| begin_len(self.out, f.tag, f.body.len()));
+        if M == EMIT {
+            self.open(f);
+        }
+        // Fast path: `string_value` alone, the common case.
+        if let Some(v) = wire::short_len_field(f.body(), 0x0A, 1) {
+            if v.whole.len() == f.body().len() {
+                self.utf8(&v)?;
+                let drop = self.text::<M>(loc, keyed, &v);
+                if M == EMIT {
+                    self.close();
+                }
+                return Ok(drop);
+            }
+        }
         let mut drop = false;
-        let mut r = Reader::new(f.body);
+        let mut r = Reader::new(f.body());
         while let Some(v) = self.next(&mut r)? {
             match v.number {
                 1 => {
                     self.expect_wt(&v, WT_LEN)?;
                     self.utf8(&v)?;
-                    drop |= self.text::<EMIT>(loc, keyed, &v);
+                    drop |= self.text::<M>(loc, keyed, &v);
                 }
                 7 => {
                     self.expect_wt(&v, WT_LEN)?;
                     self.size(&v)?;
-                    drop |= self.text::<EMIT>(loc, keyed, &v);
+                    drop |= self.text::<M>(loc, keyed, &v);
                 }
-                2 | 3 | 8 => self.scalar::<EMIT>(&v, WT_VARINT).map(|_| ())?,
-                4 => self.scalar::<EMIT>(&v, WT_FIXED64).map(|_| ())?,
+                2 | 3 | 8 => self.scalar::<M>(&v, WT_VARINT).map(|_| ())?,
+                4 => self.scalar::<M>(&v, WT_FIXED64).map(|_| ())?,
                 5 => {
                     self.expect_wt(&v, WT_LEN)?;
                     self.push("array_value");
-                    drop |= self.array::<EMIT>(loc, keyed, &v, depth + 1)?;
+                    drop |= self.array::<M>(loc, keyed, &v, depth + 1)?;
                     self.pop();
                 }
                 6 => {
                     self.expect_wt(&v, WT_LEN)?;
                     self.push("kvlist_value");
-                    drop |= self.kvlist::<EMIT>(loc, &v, depth + 1)?;
+                    drop |= self.kvlist::<M>(loc, &v, depth + 1)?;
                     self.pop();
                 }
-                _ => self.unknown(&v),
+                _ => self.unknown::<M>(&v),
             }
         }
-        if let Some(p) = pending {
-            finish_len(self.out, p);
+        if M == EMIT {
+            self.close();
         }
         Ok(drop)
     }
 
-    fn array<const EMIT: bool>(
+    fn array<const M: u8>(
         &mut self,
         loc: Location,
         keyed: Keyed,
         f: &FieldRef<'a>,
         depth: u32,
     ) -> Result<bool, ScrubError> {
-        let pending = EMIT.then(|| begin_len(self.out, f.tag, f.body.len()));
+        if M == EMIT {
+            self.open(f);
+        }
         let mut drop = false;
-        let mut r = Reader::new(f.body);
+        let mut r = Reader::new(f.body());
         while let Some(v) = self.next(&mut r)? {
             if v.number == 1 {
                 self.expect_wt(&v, WT_LEN)?;
-                drop |= self.any_value_field::<EMIT>(loc, keyed, &v, depth)?;
+                drop |= self.any_value_field::<M>(loc, keyed, &v, depth)?;
             } else {
-                self.unknown(&v);
+                self.unknown::<M>(&v);
             }
         }
-        if let Some(p) = pending {
-            finish_len(self.out, p);
+        if M == EMIT {
+            self.close();
         }
         Ok(drop)
     }
 
     /// A `KeyValueList`: each entry gets the key rules of its full dotted path.
-    fn kvlist<const EMIT: bool>(
+    fn kvlist<const M: u8>(
         &mut self,
         loc: Location,
         f: &FieldRef<'a>,
         depth: u32,
     ) -> Result<bool, ScrubError> {
-        let pending = EMIT.then(|| begin_len(self.out, f.tag, f.body.len()));
+        if M == EMIT {
+            self.open(f);
+        }
         let parent_len = self.key_path.len();
         let mut drop = false;
-        let mut r = Reader::new(f.body);
+        let mut r = Reader::new(f.body());
         while let Some(v) = self.next(&mut r)? {
             if v.number == 1 {
                 self.expect_wt(&v, WT_LEN)?;
-                drop |= self.key_value::<EMIT>(loc, &v, parent_len, depth)?;
+                drop |= self.key_value::<M>(loc, &v, parent_len, depth)?;
             } else {
-                self.unknown(&v);
+                self.unknown::<M>(&v);
             }
         }
         self.key_path.truncate(parent_len);
-        if let Some(p) = pending {
-            finish_len(self.out, p);
+        if M == EMIT {
+            self.close();
         }
         Ok(drop)
     }

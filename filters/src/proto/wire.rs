@@ -10,16 +10,34 @@ pub(crate) const WT_FIXED32: u8 = 5;
 /// One field as it stands in the input.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FieldRef<'a> {
-    pub number: u32,
-    pub wire_type: u8,
-    /// The tag bytes as they were encoded.
-    pub tag: &'a [u8],
     /// Tag, length prefix (if any) and value: the whole field, for verbatim copies.
     pub whole: &'a [u8],
-    /// For length-delimited fields, the value bytes; empty otherwise.
-    pub body: &'a [u8],
     /// For varint/fixed fields, the value.
     pub scalar: u64,
+    pub number: u32,
+    pub wire_type: u8,
+    /// Length of the tag bytes at the start of `whole`.
+    tag_len: u8,
+    /// Offset of the value bytes of a length-delimited field in `whole` (0 otherwise).
+    body_off: u8,
+}
+
+impl<'a> FieldRef<'a> {
+    /// The tag bytes as they were encoded.
+    #[inline]
+    pub fn tag(&self) -> &'a [u8] {
+        &self.whole[..self.tag_len as usize]
+    }
+
+    /// For length-delimited fields, the value bytes; empty otherwise.
+    #[inline]
+    pub fn body(&self) -> &'a [u8] {
+        if self.wire_type == WT_LEN {
+            &self.whole[self.body_off as usize..]
+        } else {
+            &[]
+        }
+    }
 }
 
 /// Reads fields one after the other, validating the wire format.
@@ -71,31 +89,48 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
+    /// A varint whose first byte is usually all there is (tags, short lengths).
+    #[inline(always)]
+    fn fast_varint(&mut self) -> Result<u64, ScrubErrorKind> {
+        match self.buf.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(b))
+            }
+            _ => self.varint(),
+        }
+    }
+
     /// The next field, or `None` at the end of the buffer.
+    #[inline]
     pub fn next_field(&mut self) -> Result<Option<FieldRef<'a>>, ScrubErrorKind> {
         if self.pos >= self.buf.len() {
             return Ok(None);
         }
         let start = self.pos;
-        let tag = self.varint()?;
+        let tag = self.fast_varint()?;
         let tag_end = self.pos;
         let number = tag >> 3;
         let wire_type = (tag & 7) as u8;
         if number == 0 || number > u64::from(u32::MAX >> 3) {
             return Err(ScrubErrorKind::InvalidTag);
         }
-        let mut body: &'a [u8] = &[];
+        let mut body_off = 0usize;
         let mut scalar = 0;
         match wire_type {
-            WT_VARINT => scalar = self.varint()?,
+            WT_LEN => {
+                let len = self.fast_varint()?;
+                body_off = self.pos - start;
+                let len = usize::try_from(len).map_err(|_| ScrubErrorKind::Truncated)?;
+                if len > self.buf.len() - self.pos {
+                    return Err(ScrubErrorKind::Truncated);
+                }
+                self.pos += len;
+            }
+            WT_VARINT => scalar = self.fast_varint()?,
             WT_FIXED64 => {
                 let b = self.take(8)?;
                 scalar = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-            }
-            WT_LEN => {
-                let len = self.varint()?;
-                let len = usize::try_from(len).map_err(|_| ScrubErrorKind::Truncated)?;
-                body = self.take(len)?;
             }
             WT_FIXED32 => {
                 let b = self.take(4)?;
@@ -104,14 +139,56 @@ impl<'a> Reader<'a> {
             _ => return Err(ScrubErrorKind::InvalidTag),
         }
         Ok(Some(FieldRef {
+            whole: &self.buf[start..self.pos],
+            scalar,
             number: number as u32,
             wire_type,
-            tag: &self.buf[start..tag_end],
-            whole: &self.buf[start..self.pos],
-            body,
-            scalar,
+            tag_len: (tag_end - start) as u8,
+            body_off: body_off as u8,
         }))
     }
+}
+
+/// A length prefix of one or two varint bytes: (length, prefix size).
+#[inline(always)]
+fn short_len(b: &[u8]) -> Option<(usize, usize)> {
+    match b {
+        [l0, ..] if *l0 < 0x80 => Some((*l0 as usize, 1)),
+        [l0, l1, ..] if *l1 < 0x80 => Some(((*l0 & 0x7F) as usize | (*l1 as usize) << 7, 2)),
+        _ => None,
+    }
+}
+
+/// A length-delimited field with a one-byte tag at the start of `b`, if it is one
+/// with a short length prefix: the common shape of OTLP keys, values and strings.
+#[inline(always)]
+pub(crate) fn short_len_field(b: &[u8], tag: u8, number: u32) -> Option<FieldRef<'_>> {
+    if b.first() != Some(&tag) {
+        return None;
+    }
+    let (len, n) = short_len(&b[1..])?;
+    let end = (1 + n).checked_add(len)?;
+    Some(FieldRef {
+        whole: b.get(..end)?,
+        scalar: 0,
+        number,
+        wire_type: WT_LEN,
+        tag_len: 1,
+        body_off: (1 + n) as u8,
+    })
+}
+
+/// `KeyValue` in its canonical layout: `key` then `value`, nothing else.
+/// `None` means "take the general path" (which also reports malformed input).
+#[inline]
+pub(crate) fn simple_key_value(b: &[u8]) -> Option<(FieldRef<'_>, Option<FieldRef<'_>>)> {
+    let key = short_len_field(b, 0x0A, 1)?;
+    let rest = &b[key.whole.len()..];
+    if rest.is_empty() {
+        return Some((key, None));
+    }
+    let value = short_len_field(rest, 0x12, 2)?;
+    (value.whole.len() == rest.len()).then_some((key, Some(value)))
 }
 
 /// Bytes needed to encode `v` as a varint.
@@ -138,6 +215,7 @@ pub(crate) fn check_packed_varints(mut b: &[u8]) -> Result<(), ScrubErrorKind> {
 }
 
 /// A length-delimited field being written whose final length is not yet known.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Pending {
     len_pos: usize,
     reserved: usize,
