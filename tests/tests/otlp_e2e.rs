@@ -278,6 +278,27 @@ async fn grpc_all_signals_with_and_without_gzip() {
 }
 
 #[tokio::test]
+async fn http_port_speaks_h2c_too() {
+    use http_body_util::{BodyExt, Full};
+    let (mp, cust) = (Sink::start().await, Sink::start().await);
+    let pg = start_planeguard(&config(&mp, &cust, ALL_FLOWS)).await;
+    let http = pg.bound.otlp_http.unwrap();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Full<bytes::Bytes>>();
+    let req = http::Request::post(format!("http://{http}/v1/logs"))
+        .header("content-type", "application/x-protobuf")
+        .body(Full::new(bytes::Bytes::from(logs().encode_to_vec())))
+        .unwrap();
+    let resp = client.request(req).await.expect("h2c request");
+    assert_eq!(resp.version(), http::Version::HTTP_2);
+    assert_eq!(resp.status(), 200);
+    let _ = resp.into_body().collect().await;
+    assert_scrubbed(&mp.wait_for(1).await[0].body);
+    pg.shutdown().await;
+}
+
+#[tokio::test]
 async fn bad_input_is_rejected_and_the_process_stays_healthy() {
     let (mp, cust) = (Sink::start().await, Sink::start().await);
     let pg = start_planeguard(&config(&mp, &cust, ALL_FLOWS)).await;

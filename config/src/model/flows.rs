@@ -68,8 +68,9 @@ impl SignalFlow {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct QueryExecutionFlow {
-    /// Default `false` (restricted connectivity): the admission listener is not started,
-    /// even when `admission` is configured.
+    /// Default `false` (restricted connectivity): a configured admission listener
+    /// refuses every metadata-plane request with 403 and never opens an upstream
+    /// connection; the direct listener is unaffected.
     pub enabled: bool,
 }
 

@@ -258,9 +258,14 @@ impl Policy {
         forward::strip_hop_by_hop(&mut parts.headers);
         let source = conn.source.unwrap_or(conn.peer);
         forward::set_forwarded(&mut parts.headers, source.ip(), conn.tls, self.filtered);
-        if self.filtered {
-            forward::set_peer_identity(&mut parts.headers, identity.as_deref());
-        }
+        // Only the metadata-plane listener vouches for an identity; on the direct
+        // listener a client-supplied copy is removed so nobody can impersonate one.
+        let vouched = if self.filtered {
+            identity.as_deref()
+        } else {
+            None
+        };
+        forward::set_peer_identity(&mut parts.headers, vouched);
         let target = match query {
             Some(q) => format!("{normalized}?{q}"),
             None => normalized,
