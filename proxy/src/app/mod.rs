@@ -29,6 +29,7 @@ use crate::telemetry::metrics as m;
 #[derive(Debug, Clone, Default)]
 pub struct Bound {
     pub admin: Option<SocketAddr>,
+    pub egress: Option<SocketAddr>,
     pub admission: Option<SocketAddr>,
     pub direct: Option<SocketAddr>,
     pub otlp_grpc: Option<SocketAddr>,
@@ -205,6 +206,15 @@ pub async fn start(config: &Config) -> Result<Running, String> {
             )));
         }
     }
+    if let Some(e) = &config.egress {
+        let l = bind(e.listen, "egress.listen").await?;
+        bound.egress = l.local_addr().ok();
+        listeners.push(tokio::spawn(crate::egress::serve(
+            l,
+            e.clone(),
+            shutdown_rx.clone(),
+        )));
+    }
     let workers = pipeline
         .destinations()
         .iter()
@@ -217,6 +227,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         admin = ?bound.admin,
         admission = ?bound.admission,
         direct = ?bound.direct,
+        egress = ?bound.egress,
         destinations = pipeline.destinations().len(),
         "planeguard ready"
     );
