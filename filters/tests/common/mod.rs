@@ -113,8 +113,14 @@ pub fn first_diff(a: &str, b: &str) -> String {
         .find(|((_, x), y)| x != y)
         .map_or(a.len().min(b.len()), |((i, _), _)| i);
     let around = |s: &str| {
-        let from = s.floor_char_boundary(at.saturating_sub(300));
-        let to = s.ceil_char_boundary((at + 200).min(s.len()));
+        let mut from = at.saturating_sub(300).min(s.len());
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + 200).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
         s[from..to].to_string()
     };
     format!(
