@@ -235,6 +235,65 @@ mod depth_limit {
         max
     }
 
+    /// Regression: the protobuf walker used to accept an empty container one
+    /// level beyond the limit (it checked only values inside containers).
+    #[test]
+    fn empty_container_beyond_the_limit_is_too_deep() {
+        use opentelemetry_proto::tonic::common::v1::{
+            any_value::Value, AnyValue, ArrayValue, KeyValue, KeyValueList,
+        };
+        use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
+        let wrap = |v: Value| AnyValue { value: Some(v) };
+        let empty_kvlist = wrap(Value::KvlistValue(KeyValueList { values: vec![] }));
+        let empty_array = wrap(Value::ArrayValue(ArrayValue { values: vec![] }));
+        for innermost in [empty_kvlist, empty_array] {
+            let mut v = innermost;
+            for _ in 0..2 {
+                v = wrap(Value::ArrayValue(ArrayValue { values: vec![v] }));
+            }
+            let msg = ExportLogsServiceRequest {
+                resource_logs: vec![ResourceLogs {
+                    scope_logs: vec![ScopeLogs {
+                        log_records: vec![LogRecord {
+                            attributes: vec![KeyValue {
+                                key: "k".into(),
+                                value: Some(v),
+                                key_strindex: 0,
+                            }],
+                            ..LogRecord::default()
+                        }],
+                        ..ScopeLogs::default()
+                    }],
+                    ..ResourceLogs::default()
+                }],
+            };
+            assert_eq!(
+                nesting(
+                    msg.resource_logs[0].scope_logs[0].log_records[0].attributes[0]
+                        .value
+                        .as_ref()
+                        .expect("value")
+                ),
+                3
+            );
+            let s = scrubber(&Profile {
+                limits: Limits {
+                    max_value_depth: 2,
+                    ..Limits::default()
+                },
+                ..common::strict()
+            });
+            for encoding in ENCODINGS {
+                let got = s.validate(Signal::Logs, encoding, &encode(&msg, encoding));
+                assert_eq!(
+                    got.map_err(|e| e.kind).err(),
+                    Some(ScrubErrorKind::TooDeep),
+                    "{encoding:?}"
+                );
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(config(64))]
 
