@@ -49,7 +49,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_value_depth: 32,
+            // 24 nested arrays/kvlists stay within the 100-message recursion limit
+            // of common protobuf decoders (prost, the Go and Java runtimes), so a
+            // payload planeguard accepts is one the destination can read.
+            max_value_depth: 24,
             max_string_bytes: 4 * 1024 * 1024,
         }
     }

@@ -19,6 +19,7 @@ mod kv;
 mod names;
 mod numbers;
 mod phone;
+mod redacted;
 mod tokens;
 mod words;
 
@@ -242,6 +243,7 @@ impl DetectorSet {
         }
         let base = out.len();
         if !key.is_empty() && keyctx::whole_value(self, key, text, out) {
+            redacted::skip_tokens(self, text, out, base);
             resolve(text, out, base);
             return;
         }
@@ -263,6 +265,7 @@ impl DetectorSet {
                 }
             }
         }
+        redacted::skip_tokens(self, text, out, base);
         resolve(text, out, base);
     }
 

@@ -25,39 +25,53 @@ pub(super) fn number_ends(t: &[u8], e: usize) -> bool {
 pub(super) fn card_at(t: &[u8], i: usize, dend: usize) -> Option<usize> {
     let mut d = [0u8; 19];
     let first = dend - i;
-    let (n, end) = if (13..=19).contains(&first) {
+    if (13..=19).contains(&first) {
         for (k, &b) in t[i..dend].iter().enumerate() {
             d[k] = b - b'0';
         }
-        (first, dend)
-    } else if first == 4 {
-        let sep = *t.get(dend)?;
-        if sep != b' ' && sep != b'-' {
-            return None;
-        }
-        for (k, &b) in t[i..dend].iter().enumerate() {
-            d[k] = b - b'0';
-        }
-        let mut n = 4;
-        let mut j = dend;
-        while t.get(j) == Some(&sep) && at(t, j + 1) & DIGIT != 0 {
-            let ge = run(t, j + 1, DIGIT);
-            let glen = ge - (j + 1);
-            if !(3..=6).contains(&glen) || n + glen > 19 {
-                return None;
-            }
-            for &b in &t[j + 1..ge] {
-                d[n] = b - b'0';
-                n += 1;
-            }
-            j = ge;
-        }
-        (n, j)
-    } else {
+        let digits = &d[..first];
+        return (number_ends(t, dend) && brand_ok(digits) && luhn_ok(digits)).then_some(dend);
+    }
+    if first != 4 {
         return None;
-    };
-    let digits = &d[..n];
-    (n >= 13 && number_ends(t, end) && brand_ok(digits) && luhn_ok(digits)).then_some(end)
+    }
+    let sep = *t.get(dend)?;
+    if sep != b' ' && sep != b'-' {
+        return None;
+    }
+    for (k, &b) in t[i..dend].iter().enumerate() {
+        d[k] = b - b'0';
+    }
+    let mut n = 4;
+    let mut j = dend;
+    // Candidate ends: group boundaries with 13+ digits, longest first. A card
+    // is often followed by more digits in the same style (`4111 1111 1111 1111
+    // 12/27`, a CVV, a year, the next card of a list); an extra group used to
+    // reject the whole card, so all but the last card of a list leaked, one
+    // more being found by each rescan.
+    let mut ends = [(0usize, 0usize); 6];
+    let mut k = 0;
+    while t.get(j) == Some(&sep) && at(t, j + 1) & DIGIT != 0 {
+        let ge = run(t, j + 1, DIGIT);
+        let glen = ge - (j + 1);
+        if !(3..=6).contains(&glen) || n + glen > 19 {
+            break;
+        }
+        for &b in &t[j + 1..ge] {
+            d[n] = b - b'0';
+            n += 1;
+        }
+        j = ge;
+        if n >= 13 && k < ends.len() {
+            ends[k] = (n, j);
+            k += 1;
+        }
+    }
+    ends[..k]
+        .iter()
+        .rev()
+        .find(|&&(n, e)| number_ends(t, e) && brand_ok(&d[..n]) && luhn_ok(&d[..n]))
+        .map(|&(_, e)| e)
 }
 
 /// Value of the first `k` digits.

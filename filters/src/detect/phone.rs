@@ -15,28 +15,51 @@ const MAX_DIGITS: usize = 15;
 struct Digits {
     d: [u8; MAX_DIGITS],
     n: usize,
-    end: usize,
+    /// (digit count, end) after each group of digits, in reading order.
+    groups: [(usize, usize); MAX_DIGITS],
+    g: usize,
+}
+
+impl Digits {
+    /// The longest prefix ending at a group boundary that `ok` accepts and
+    /// that ends as a number. A phone number is often followed by another
+    /// number (`+1 415 555 0134 2024`, a year, an IPv6 address): reading on
+    /// into it used to reject the phone number, and a rescan after the next
+    /// number was redacted found it (scrubbing was not idempotent).
+    fn longest(&self, t: &[u8], ok: impl Fn(&[u8]) -> bool) -> Option<usize> {
+        self.groups[..self.g]
+            .iter()
+            .rev()
+            .find(|&&(n, end)| ok(&self.d[..n]) && number_ends(t, end))
+            .map(|&(_, end)| end)
+    }
 }
 
 /// Reads digits from `j` joined by single separators (` `, `-`, `.`) and
-/// parenthesized groups (`(555)`, `(0)`). None if more than 15 digits.
-fn read(t: &[u8], mut j: usize) -> Option<Digits> {
+/// parenthesized groups (`(555)`, `(0)`), up to 15 digits.
+fn read(t: &[u8], mut j: usize) -> Digits {
     let mut out = Digits {
         d: [0; MAX_DIGITS],
         n: 0,
-        end: j,
+        groups: [(0, 0); MAX_DIGITS],
+        g: 0,
     };
     let mut in_paren = false;
     while let Some(&b) = t.get(j) {
         match b {
             b'0'..=b'9' => {
                 if out.n == MAX_DIGITS {
-                    return None;
+                    // Too many digits: only a prefix ending at an earlier group boundary
+                    // may be a number (a group cut here was never recorded).
+                    break;
                 }
                 out.d[out.n] = b - b'0';
                 out.n += 1;
                 j += 1;
-                out.end = j;
+                if at(t, j) & DIGIT == 0 {
+                    out.groups[out.g] = (out.n, j);
+                    out.g += 1;
+                }
             }
             b' ' | b'-' | b'.'
                 if out.n > 0 && (at(t, j + 1) & DIGIT != 0 || t.get(j + 1) == Some(&b'(')) =>
@@ -54,7 +77,7 @@ fn read(t: &[u8], mut j: usize) -> Option<Digits> {
             _ => break,
         }
     }
-    Some(out)
+    out
 }
 
 /// NANP area code / exchange rule: both start with 2-9.
@@ -73,13 +96,13 @@ pub(super) fn at_punct(cx: &Ctx, i: usize) -> Option<usize> {
         if !(b'1'..=b'9').contains(&first) {
             return None;
         }
-        let r = read(t, i + 1)?;
-        let ok = if r.d[0] == 1 {
-            r.n == 11 && nanp_ok(&r.d[1..11])
-        } else {
-            (8..=MAX_DIGITS).contains(&r.n)
-        };
-        return (ok && number_ends(t, r.end)).then_some(r.end);
+        return read(t, i + 1).longest(t, |d| {
+            if d[0] == 1 {
+                d.len() == 11 && nanp_ok(&d[1..11])
+            } else {
+                (8..=MAX_DIGITS).contains(&d.len())
+            }
+        });
     }
     // `(555) 234-5678`, `(555)234-5678`, `(555) 234 5678`
     let a = i + 1;
@@ -131,9 +154,10 @@ pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
     if cx.key.is_empty() {
         return None;
     }
-    let r = read(t, i)?;
-    ((7..=MAX_DIGITS).contains(&r.n) && number_ends(t, r.end) && keyctx::is_phone_key(cx.key))
-        .then_some(r.end)
+    if !keyctx::is_phone_key(cx.key) {
+        return None;
+    }
+    read(t, i).longest(t, |d| (7..=MAX_DIGITS).contains(&d.len()))
 }
 
 /// `AAA-EEE-LLLL` or `AAA.EEE.LLLL` (one separator throughout), optionally

@@ -642,6 +642,16 @@ impl<'a> Walker<'a, '_> {
         self.s.write_hash(&text, &mut self.scratch);
     }
 
+    /// Rejects an array/kvlist at container depth `depth` beyond the limit. Checked
+    /// on the container itself, not only on the values inside it, so that an empty
+    /// container is refused at the same depth as a full one (and as in JSON).
+    fn container_depth(&self, depth: u32, f: &FieldRef<'a>) -> Result<(), ScrubError> {
+        if depth > self.s.limits.max_value_depth {
+            return Err(self.err(ScrubErrorKind::TooDeep, f.whole));
+        }
+        Ok(())
+    }
+
     /// An `AnyValue` field (tag included).
     fn any_value_field<const M: u8>(
         &mut self,
@@ -685,12 +695,14 @@ impl<'a> Walker<'a, '_> {
                 4 => self.scalar::<M>(&v, WT_FIXED64).map(|_| ())?,
                 5 => {
                     self.expect_wt(&v, WT_LEN)?;
+                    self.container_depth(depth + 1, &v)?;
                     self.push("array_value");
                     drop |= self.array::<M>(loc, keyed, &v, depth + 1)?;
                     self.pop();
                 }
                 6 => {
                     self.expect_wt(&v, WT_LEN)?;
+                    self.container_depth(depth + 1, &v)?;
                     self.push("kvlist_value");
                     drop |= self.kvlist::<M>(loc, &v, depth + 1)?;
                     self.pop();

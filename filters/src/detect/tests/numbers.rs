@@ -9,6 +9,11 @@ fn credit_cards_in_formats_and_contexts() {
         ("card=4111111111111111;", "4111111111111111"),
         ("paid with 4111 1111 1111 1111.", "4111 1111 1111 1111"),
         ("pan 4111-1111-1111-1111 ok", "4111-1111-1111-1111"),
+        // Followed by one more number: expiry, CVV, year.
+        ("card 4111 1111 1111 1111 12/27", "4111 1111 1111 1111"),
+        ("card 5500 0000 0000 0004 123 cvv", "5500 0000 0000 0004"),
+        ("exp 4111 1111 1111 1111 2027", "4111 1111 1111 1111"),
+        ("4111 1111 1111 1111 1111 1111", "4111 1111 1111 1111"),
         ("{\"pan\":\"5555555555554444\"}", "5555555555554444"),
         ("amex 3782 822463 10005", "3782 822463 10005"),
         ("amex 378282246310005", "378282246310005"),
@@ -23,6 +28,24 @@ fn credit_cards_in_formats_and_contexts() {
 }
 
 #[test]
+fn every_card_of_a_list_is_found() {
+    let cards = "4111 1111 1111 1111 5500 0000 0000 0004 4111 1111 1111 1111";
+    let found: Vec<String> = super::scan(cards)
+        .into_iter()
+        .filter(|(d, _)| d == "credit_card")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "4111 1111 1111 1111",
+            "5500 0000 0000 0004",
+            "4111 1111 1111 1111"
+        ]
+    );
+}
+
+#[test]
 fn credit_card_look_alikes_survive() {
     for text in [
         "4111111111111112",              // bad Luhn
@@ -34,7 +57,7 @@ fn credit_card_look_alikes_survive() {
         "4111111111111111.25",           // a decimal, not a card
         "x4111111111111111",             // inside a word
         "4111111111111111abc",           // glued to letters
-        "4111 1111 1111 1111 1111 1111", // too many groups
+        "4111 1111 1111 1112 1111 1111", // bad Luhn, more groups
         "2024-01-15 4111-11-11",         // dates
     ] {
         assert_not("credit_card", text);
