@@ -83,12 +83,12 @@ fn each_at_path(
     })
 }
 
+/// Called per field: number, and the bytes of length-delimited fields.
+type FieldFn<'f> = dyn FnMut(u32, Option<&[u8]>) -> Result<(), String> + 'f;
+
 /// Walks the top-level fields of a message: `(field number, Some(bytes))`
 /// for length-delimited fields, `None` for scalars.
-fn for_each_field(
-    mut buf: &[u8],
-    f: &mut dyn FnMut(u32, Option<&[u8]>) -> Result<(), String>,
-) -> Result<(), String> {
+fn for_each_field(mut buf: &[u8], f: &mut FieldFn<'_>) -> Result<(), String> {
     while !buf.is_empty() {
         let key = varint(&mut buf)?;
         let field = u32::try_from(key >> 3).map_err(|_| "field number too large".to_string())?;

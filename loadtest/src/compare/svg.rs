@@ -105,8 +105,11 @@ pub fn chart(rows: &[Row], title: &str) -> String {
     s
 }
 
+/// A percentile's label and how to read it from a row.
+type Percentile = (&'static str, fn(&Row) -> u64);
+
 fn panel(s: &mut String, x0: f64, y0: f64, id: &str, title: &str, rows: &[&Row]) {
-    let pcts: [(&str, fn(&Row) -> u64); 4] = [
+    let pcts: [Percentile; 4] = [
         ("p50", |r| r.latency_us.p50),
         ("p90", |r| r.latency_us.p90),
         ("p99", |r| r.latency_us.p99),

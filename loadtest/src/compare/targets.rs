@@ -374,9 +374,7 @@ pub async fn nginx(launch: &Launch<'_>) -> Target {
         let conf = nginx_conf(h1, h2, launch.sink);
         let path = launch.dir.join("nginx.conf");
         fs::write(&path, conf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        for d in ["nginx-tmp"] {
-            let _ = fs::create_dir_all(launch.dir.join(d));
-        }
+        let _ = fs::create_dir_all(launch.dir.join("nginx-tmp"));
         let mut cmd = launch.command(&bin);
         cmd.arg("-p")
             .arg(launch.dir)
