@@ -424,8 +424,9 @@ fn run_compare(a: CompareArgs) -> Result<ExitCode, String> {
     }
     cfg.pin = !a.no_pin;
     cfg.load.corpus = a.corpus.args();
-    // Generator and sink share one core when pinned: two workers suffice.
-    let rt = runtime(2)?;
+    // Generator and sink share one core: one worker thread, so that they do
+    // not preempt each other in OS time slices (which shows as latency).
+    let rt = runtime(1)?;
     let report = rt.block_on(async {
         tokio::select! {
             r = compare::run(&cfg) => r,

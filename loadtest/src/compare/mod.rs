@@ -116,6 +116,9 @@ pub struct Machine {
     pub cpus: usize,
     pub memory_mib: u64,
     pub kernel: String,
+    /// `/proc/loadavg` when the comparison started: other work on the
+    /// machine skews every figure.
+    pub loadavg_at_start: String,
 }
 
 impl Machine {
@@ -138,8 +141,15 @@ impl Machine {
             kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default(),
+            loadavg_at_start: loadavg(),
         }
     }
+}
+
+fn loadavg() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// What a target was, as reported.
@@ -152,6 +162,18 @@ pub struct TargetSummary {
     pub peak_rss_bytes: Option<u64>,
     pub idle_rss_bytes: Option<u64>,
     /// Spawn to every listener accepting, slowest process.
+    pub ready_ms: Option<f64>,
+    /// Each process of the target (planeguard runs one per group).
+    pub processes: Vec<ProcessSummary>,
+}
+
+/// One process of a target.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessSummary {
+    /// The groups it served (`plain`, `otlp-http`, `otlp-grpc`).
+    pub groups: Vec<String>,
+    pub peak_rss_bytes: Option<u64>,
+    pub idle_rss_bytes: Option<u64>,
     pub ready_ms: Option<f64>,
 }
 
@@ -172,6 +194,8 @@ pub struct CompareReport {
     pub bars: Vec<Bar>,
     /// `--quick` bounds that were violated (empty = sane).
     pub sanity: Vec<String>,
+    /// `/proc/loadavg` when the comparison ended.
+    pub loadavg_at_end: String,
     pub files: Vec<String>,
     pub measurements: Vec<Measurement>,
 }
@@ -292,6 +316,23 @@ pub async fn run(cfg: &CompareConfig) -> Result<CompareReport, String> {
             peak_rss_bytes: t.peak_rss(),
             idle_rss_bytes: t.idle_rss(),
             ready_ms: t.ready_ms(),
+            processes: t
+                .instances
+                .iter()
+                .filter_map(|i| {
+                    let p = i.proc.as_ref()?;
+                    Some(ProcessSummary {
+                        groups: i
+                            .groups
+                            .iter()
+                            .map(|(g, _)| g.as_str().to_string())
+                            .collect(),
+                        peak_rss_bytes: procs::status_bytes(p.pid(), "VmHWM"),
+                        idle_rss_bytes: i.idle_rss,
+                        ready_ms: i.ready_ms,
+                    })
+                })
+                .collect(),
         })
         .collect();
     // Stop every proxy now (by PID, in their guards).
@@ -324,6 +365,7 @@ pub async fn run(cfg: &CompareConfig) -> Result<CompareReport, String> {
         rows,
         bars,
         sanity,
+        loadavg_at_end: loadavg(),
         files: Vec::new(),
         measurements: ms,
     };
@@ -486,12 +528,14 @@ fn write_files(report: &CompareReport, out: &Path) -> Result<Vec<String>, String
 /// The report's summary in Markdown (tables, bars, targets, notes).
 pub fn markdown(report: &CompareReport) -> String {
     let mut s = format!(
-        "Command: `{}`  \nMachine: {}, {} CPUs, {} MiB, Linux {}  \nPinning: {}  \nRounds: {}; throughput phase {:.1} s closed loop ({} connections plain, {} OTLP), latency phase {}; warm-up {:.1} s\n",
+        "Command: `{}`  \nMachine: {}, {} CPUs, {} MiB, Linux {}; load average {} at start, {} at end  \nPinning: {}  \nRounds: {}; throughput phase {:.1} s closed loop ({} connections plain, {} OTLP), latency phase {}; warm-up {:.1} s\n",
         report.command,
         report.machine.cpu,
         report.machine.cpus,
         report.machine.memory_mib,
         report.machine.kernel,
+        report.machine.loadavg_at_start,
+        report.loadavg_at_end,
         report.pinning,
         report.rounds,
         report.load.duration.as_secs_f64(),
@@ -530,6 +574,28 @@ pub fn markdown(report: &CompareReport) -> String {
             t.ready_ms.map_or("-".into(), |m| format!("{m:.0} ms"))
         ));
     }
+    let multi: Vec<&TargetSummary> = report
+        .targets
+        .iter()
+        .filter(|t| t.processes.len() > 1)
+        .collect();
+    for t in multi {
+        s.push_str(&format!("\n{} processes:\n\n", t.target.as_str()));
+        for p in &t.processes {
+            s.push_str(&format!(
+                "* {}: peak RSS {}, idle RSS {}\n",
+                p.groups.join(", "),
+                p.peak_rss_bytes.map_or("-".into(), |b| format!(
+                    "{:.1} MiB",
+                    b as f64 / (1 << 20) as f64
+                )),
+                p.idle_rss_bytes.map_or("-".into(), |b| format!(
+                    "{:.1} MiB",
+                    b as f64 / (1 << 20) as f64
+                )),
+            ));
+        }
+    }
     if !report.notes.is_empty() {
         s.push_str("\nNotes:\n\n");
         for n in &report.notes {
@@ -552,13 +618,14 @@ pub fn text(report: &CompareReport) -> String {
     s.push_str("\nbars (as measured):\n");
     s.push_str(&render::bars(&report.bars));
     for t in &report.targets {
-        if let Some(b) = t.peak_rss_bytes {
+        for p in &t.processes {
             s.push_str(&format!(
-                "{}: peak RSS {:.1} MiB, idle RSS {:.1} MiB, ready in {}\n",
+                "{} ({}): peak RSS {:.1} MiB, idle RSS {:.1} MiB, ready in {}\n",
                 t.target.as_str(),
-                b as f64 / (1 << 20) as f64,
-                t.idle_rss_bytes.unwrap_or(0) as f64 / (1 << 20) as f64,
-                t.ready_ms.map_or("-".into(), |m| format!("{m:.0} ms"))
+                p.groups.join(", "),
+                p.peak_rss_bytes.unwrap_or(0) as f64 / (1 << 20) as f64,
+                p.idle_rss_bytes.unwrap_or(0) as f64 / (1 << 20) as f64,
+                p.ready_ms.map_or("-".into(), |m| format!("{m:.0} ms"))
             ));
         }
     }

@@ -16,6 +16,8 @@ const PLOT_RIGHT: f64 = 20.0;
 const PLOT_TOP: f64 = 40.0;
 const PLOT_BOTTOM: f64 = 40.0;
 
+const ORDER: [&str; 4] = ["direct", "planeguard", "nginx", "haproxy"];
+
 fn color(target: &str) -> &'static str {
     match target {
         "direct" => "#8c8c8c",
@@ -81,6 +83,9 @@ pub fn chart(rows: &[Row], title: &str) -> String {
             }
         }
     }
+    // A fixed legend order, whatever scenario each target first appears in.
+    let rank = |t: &str| ORDER.iter().position(|o| *o == t).unwrap_or(ORDER.len());
+    targets.sort_by_key(|t| rank(t));
     for (i, t) in targets.iter().enumerate() {
         let x = 20.0 + i as f64 * 120.0;
         let _ = writeln!(

@@ -292,6 +292,8 @@ async fn worker(s: Arc<Shared>, id: usize) -> WorkerResult {
     let mut r = WorkerResult::new();
     let mut conn: Option<Conn> = None;
     let mut k: u64 = 0;
+    // When this connection finished its previous request.
+    let mut free_at = Instant::now();
     loop {
         let intended = match &s.open {
             Some(plan) => plan.intended(id, k),
@@ -324,7 +326,11 @@ async fn worker(s: Arc<Shared>, id: usize) -> WorkerResult {
             },
         };
         let payload = &s.payloads[((k as usize) * s.connections + id) % s.payloads.len()];
-        let from = if s.open.is_some() { intended } else { now };
+        let from = if s.open.is_some() {
+            latency::latency_start(intended, free_at, now)
+        } else {
+            now
+        };
         let outcome = match tokio::time::timeout(
             s.timeout,
             c.send(&s.template, payload.body.clone()),
@@ -335,6 +341,7 @@ async fn worker(s: Arc<Shared>, id: usize) -> WorkerResult {
             Err(_) => Outcome::Broken("timeout"),
         };
         let done = Instant::now();
+        free_at = done;
         let in_window = done >= s.measure_from && done <= s.end;
         match outcome {
             Outcome::Ok => {
