@@ -1,0 +1,211 @@
+//! An OTLP sink: receives gRPC and HTTP (h1 and h2c on one port), protobuf
+//! and JSON, gzip; answers at once; counts records and bytes per signal and
+//! checks every payload for the canaries the generator planted. Fault modes
+//! (slow answers, a chosen failure status, refused connections) can be set at
+//! start and changed while running.
+//!
+//! `GET /stats` on the same port answers the counters as JSON.
+
+mod body;
+mod handler;
+pub mod stats;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::corpus::CanaryBook;
+use handler::State;
+pub use stats::{CanarySample, SignalSnapshot, Stats, StatsSnapshot};
+
+/// How the sink misbehaves, for fault tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer normally.
+    #[default]
+    None,
+    /// Wait this long before handling each request.
+    Delay(Duration),
+    /// Answer every request with this HTTP status (gRPC: the mapped
+    /// grpc-status, see [`crate::wire::grpc_code_for_http`]).
+    Status(u16),
+    /// Stop listening (new connections are refused) and drop open
+    /// connections; listening resumes on the same port when cleared.
+    Refuse,
+}
+
+/// How to run a sink.
+#[derive(Clone, Debug)]
+pub struct SinkConfig {
+    pub listen: SocketAddr,
+    pub canaries: Arc<CanaryBook>,
+    pub fault: Fault,
+    /// Largest body accepted, after decompression.
+    pub max_body_bytes: usize,
+}
+
+impl SinkConfig {
+    pub fn new(listen: SocketAddr, canaries: Arc<CanaryBook>) -> Self {
+        Self {
+            listen,
+            canaries,
+            fault: Fault::None,
+            max_body_bytes: 64 << 20,
+        }
+    }
+}
+
+/// A running sink; stops when [`Sink::stop`] is called or it is dropped.
+#[derive(Debug)]
+pub struct Sink {
+    addr: SocketAddr,
+    stats: Arc<Stats>,
+    fault: watch::Sender<Fault>,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sink {
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(config: SinkConfig) -> io::Result<Sink> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let stats = Arc::new(Stats::default());
+        let (fault, fault_rx) = watch::channel(config.fault);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let state = Arc::new(State {
+            stats: Arc::clone(&stats),
+            canaries: config.canaries,
+            fault: fault_rx.clone(),
+            max_body_bytes: config.max_body_bytes,
+        });
+        let task = tokio::spawn(accept_loop(
+            addr,
+            Some(listener),
+            state,
+            fault_rx,
+            shutdown_rx,
+        ));
+        Ok(Sink {
+            addr,
+            stats,
+            fault,
+            shutdown,
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// Canaries found so far (at most 50 distinct values).
+    pub fn canary_samples(&self) -> Vec<CanarySample> {
+        self.stats.samples()
+    }
+
+    pub fn clear_canary_samples(&self) {
+        self.stats.clear_samples();
+    }
+
+    /// Changes the fault mode; takes effect for the next request (or at
+    /// once for [`Fault::Refuse`]).
+    pub fn set_fault(&self, fault: Fault) {
+        self.fault.send_replace(fault);
+    }
+
+    /// Stops accepting and closes every connection.
+    pub async fn stop(mut self) {
+        self.shutdown.send_replace(true);
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+    }
+}
+
+async fn accept_loop(
+    addr: SocketAddr,
+    mut listener: Option<TcpListener>,
+    state: Arc<State>,
+    mut fault: watch::Receiver<Fault>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if *fault.borrow_and_update() == Fault::Refuse {
+            listener = None;
+            tokio::select! {
+                r = fault.changed() => if r.is_err() { return },
+                _ = shutdown.changed() => return,
+            }
+            continue;
+        }
+        let Some(l) = &listener else {
+            match TcpListener::bind(addr).await {
+                Ok(l) => listener = Some(l),
+                // The port may linger briefly after a refusal period.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+            continue;
+        };
+        tokio::select! {
+            r = l.accept() => match r {
+                Ok((stream, _)) => {
+                    state.stats.connection();
+                    tokio::spawn(serve(stream, Arc::clone(&state), fault.clone(), shutdown.clone()));
+                }
+                // Out of file descriptors and the like: back off briefly.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+            r = fault.changed() => if r.is_err() { return },
+            _ = shutdown.changed() => {},
+        }
+    }
+}
+
+async fn serve(
+    stream: TcpStream,
+    state: Arc<State>,
+    mut fault: watch::Receiver<Fault>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let svc = service_fn(move |req| handler::handle(Arc::clone(&state), req));
+    let conn = builder.serve_connection(TokioIo::new(stream), svc);
+    let refused = async {
+        loop {
+            if *fault.borrow_and_update() == Fault::Refuse || *shutdown.borrow() {
+                return;
+            }
+            tokio::select! {
+                r = fault.changed() => if r.is_err() { return },
+                r = shutdown.changed() => if r.is_err() { return },
+            }
+        }
+    };
+    tokio::select! {
+        _ = conn => {}
+        _ = refused => {}
+    }
+}
