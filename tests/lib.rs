@@ -125,6 +125,30 @@ impl Sink {
         );
     }
 
+    /// Waits until `done` holds for what was received (or panics after 10 s).
+    /// planeguard may merge queued requests into one export, so tests count
+    /// records rather than requests.
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
+        for _ in 0..1000 {
+            let got = self.received.lock().unwrap().clone();
+            if done(&got) {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("sink {}: timed out waiting for {what}", self.addr);
+    }
+
+    /// Waits until at least `n` log records arrived.
+    pub async fn wait_for_log_records(&self, n: usize) -> Vec<Received> {
+        self.wait_until(&format!("{n} log records"), |g| log_records(g) >= n)
+            .await
+    }
+
     async fn handle(&self, req: Request<Incoming>) -> Response<ChunksBody> {
         let mode = *self.mode.lock().unwrap();
         let (parts, body) = req.into_parts();
@@ -202,6 +226,57 @@ impl Sink {
             r
         }
     }
+}
+
+/// Log records in every logs request received.
+pub fn log_records(got: &[Received]) -> usize {
+    use prost::Message;
+    got.iter()
+        .filter(|r| r.path.ends_with("/v1/logs") || r.path == GRPC_LOGS)
+        .filter_map(|r| {
+            opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest::decode(
+                r.body.clone(),
+            )
+            .ok()
+        })
+        .flat_map(|m| m.resource_logs)
+        .flat_map(|rl| rl.scope_logs)
+        .map(|sl| sl.log_records.len())
+        .sum()
+}
+
+/// Spans in every traces request received.
+pub fn spans(got: &[Received]) -> usize {
+    use prost::Message;
+    got.iter()
+        .filter(|r| r.path.ends_with("/v1/traces") || r.path == GRPC_TRACES)
+        .filter_map(|r| {
+            opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest::decode(
+                r.body.clone(),
+            )
+            .ok()
+        })
+        .flat_map(|m| m.resource_spans)
+        .flat_map(|rs| rs.scope_spans)
+        .map(|ss| ss.spans.len())
+        .sum()
+}
+
+/// Metrics in every metrics request received.
+pub fn metric_count(got: &[Received]) -> usize {
+    use prost::Message;
+    got.iter()
+        .filter(|r| r.path.ends_with("/v1/metrics") || r.path == GRPC_METRICS)
+        .filter_map(|r| {
+            opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest::decode(
+                r.body.clone(),
+            )
+            .ok()
+        })
+        .flat_map(|m| m.resource_metrics)
+        .flat_map(|rm| rm.scope_metrics)
+        .map(|sm| sm.metrics.len())
+        .sum()
 }
 
 /// Starts planeguard in-process from YAML (use port 0 for every listener).

@@ -260,7 +260,11 @@ async fn grpc_all_signals_with_and_without_gzip() {
             0
         );
     }
-    let got = mp.wait_for(4).await;
+    let got = mp
+        .wait_until("2 log records and 2 metrics", |g| {
+            log_records(g) >= 2 && metric_count(g) >= 2
+        })
+        .await;
     assert!(
         got.iter().all(|r| r.path != "/v1/traces"),
         "traces flow does not include the metadata plane"
@@ -268,7 +272,11 @@ async fn grpc_all_signals_with_and_without_gzip() {
     for r in &got {
         assert_scrubbed(&r.body);
     }
-    let c = cust.wait_for(6).await;
+    let c = cust
+        .wait_until("everything", |g| {
+            log_records(g) >= 2 && metric_count(g) >= 2 && spans(g) >= 2
+        })
+        .await;
     assert!(
         c.iter()
             .any(|r| r.path == GRPC_TRACES && contains(&r.body, EMAIL)),
@@ -404,7 +412,7 @@ async fn a_dead_destination_does_not_block_the_other() {
         .await;
         assert_eq!(status, 200);
     }
-    cust.wait_for(5).await;
+    cust.wait_for_log_records(5).await;
     pg.shutdown().await;
 }
 

@@ -127,7 +127,7 @@ fn default_timeout() -> Duration {
 }
 
 fn default_queue_bytes() -> u64 {
-    64 << 20
+    16 << 20
 }
 
 /// Where a `debug` destination writes.
@@ -172,7 +172,7 @@ pub struct DestinationConfig {
     /// Backoff settings.
     #[serde(default)]
     pub retry: RetryConfig,
-    /// Queue size in bytes; a full queue answers 429 / RESOURCE_EXHAUSTED. Default 64 MiB.
+    /// Queue size in bytes; a full queue answers 429 / RESOURCE_EXHAUSTED. Default 16 MiB.
     #[serde(default = "default_queue_bytes", with = "units::bytes")]
     pub queue_bytes: u64,
 }

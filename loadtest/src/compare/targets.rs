@@ -346,7 +346,7 @@ admission:
     profile: metadata-plane
     boundary: metadata-plane
     compression: none
-    queue_bytes: 64MiB
+    queue_bytes: 16MiB
 flows:
   logs: {{ to: [metadata-plane] }}
   query_execution: {{ enabled: false }}

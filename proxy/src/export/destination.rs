@@ -69,6 +69,32 @@ pub struct DestinationSpec {
     pub tls: TlsSpec,
 }
 
+/// Largest export request built from queued payloads (gRPC servers commonly
+/// refuse messages over 4 MiB).
+const MAX_BATCH_BYTES: usize = 3 << 20;
+
+/// Queued protobuf payloads of one signal, as one request: concatenating
+/// `Export*ServiceRequest` messages is their merge (the repeated field appends).
+fn merge(mut batch: Vec<Item>) -> Item {
+    if batch.len() == 1 {
+        return batch.swap_remove(0);
+    }
+    let total: usize = batch.iter().map(|i| i.payload.len()).sum();
+    let mut payload = bytes::BytesMut::with_capacity(total);
+    for i in &batch {
+        payload.extend_from_slice(&i.payload);
+    }
+    let first = &batch[0];
+    Item {
+        signal: first.signal,
+        encoding: first.encoding,
+        payload: payload.freeze(),
+        records: batch.iter().map(|i| i.records).sum(),
+        enqueued: first.enqueued,
+        reserved: 0,
+    }
+}
+
 #[derive(Debug)]
 enum Sender {
     Otlp(Box<OtlpTarget>),
@@ -129,9 +155,11 @@ impl Destination {
             .map(|_| {
                 let d = Arc::clone(self);
                 tokio::spawn(async move {
-                    while let Some(item) = d.queue.pop().await {
+                    while let Some(batch) = d.queue.pop_batch(MAX_BATCH_BYTES).await {
+                        let reserved: usize = batch.iter().map(|i| i.reserved).sum();
+                        let item = merge(batch);
                         d.deliver(&item).await;
-                        d.queue.release(item.reserved);
+                        d.queue.release(reserved);
                         m::queue_bytes(&d.name, d.queue.used());
                     }
                 })

@@ -24,7 +24,8 @@ pub struct Item {
 #[derive(Debug)]
 pub struct Queue {
     tx: mpsc::UnboundedSender<Item>,
-    rx: Mutex<mpsc::UnboundedReceiver<Item>>,
+    /// The receiver, and an item taken while batching that did not fit the batch.
+    rx: Mutex<(mpsc::UnboundedReceiver<Item>, Option<Item>)>,
     used: AtomicUsize,
     capacity: usize,
     closing: AtomicBool,
@@ -43,7 +44,7 @@ impl Queue {
         let (tx, rx) = mpsc::unbounded_channel();
         Self {
             tx,
-            rx: Mutex::new(rx),
+            rx: Mutex::new((rx, None)),
             used: AtomicUsize::new(0),
             capacity,
             closing: AtomicBool::new(false),
@@ -88,7 +89,11 @@ impl Queue {
 
     /// The next item; `None` once the queue is closing and empty.
     pub async fn pop(&self) -> Option<Item> {
-        let mut rx = self.rx.lock().await;
+        let mut guard = self.rx.lock().await;
+        let (rx, stash) = &mut *guard;
+        if let Some(item) = stash.take() {
+            return Some(item);
+        }
         loop {
             if self.closing.load(Ordering::Acquire) {
                 return rx.try_recv().ok();
@@ -99,6 +104,35 @@ impl Queue {
                 _ = self.wake.notified() => continue,
             }
         }
+    }
+
+    /// The next item plus whatever else is already queued for the same signal
+    /// and encoding, up to `max_bytes` in all: one export request instead of many.
+    pub async fn pop_batch(&self, max_bytes: usize) -> Option<Vec<Item>> {
+        let first = self.pop().await?;
+        if first.encoding != Encoding::Protobuf {
+            // OTLP/JSON documents cannot be concatenated.
+            return Some(vec![first]);
+        }
+        let mut total = first.payload.len();
+        let mut batch = vec![first];
+        // Another worker may be waiting for items with the lock held: then there is
+        // nothing more queued, and this batch is complete.
+        let Ok(mut guard) = self.rx.try_lock() else {
+            return Some(batch);
+        };
+        let (rx, stash) = &mut *guard;
+        while total < max_bytes {
+            let Ok(next) = rx.try_recv() else { break };
+            let same = next.signal == batch[0].signal && next.encoding == batch[0].encoding;
+            if !same || total + next.payload.len() > max_bytes {
+                *stash = Some(next);
+                break;
+            }
+            total += next.payload.len();
+            batch.push(next);
+        }
+        Some(batch)
     }
 
     /// Stops accepting; workers drain what is queued, then stop.
