@@ -320,6 +320,7 @@ admission:
   routes: [{{ methods: [POST, GET], path: "/*" }}]
   upstream: "http://{sink}"
   max_request_bytes: 8MiB
+  audit_log: "off"
 {telemetry}"#
             );
         }

@@ -12,7 +12,7 @@ use crate::admission::listener::{ListenerSpec, ProxyMode};
 use crate::admission::path::{Route, RoutePattern, RouteTable};
 use crate::admission::proxy_protocol::policy::{EndpointAllowlist, TrustedSources};
 use crate::admission::proxy_protocol::Limits;
-use crate::admission::service::Policy;
+use crate::admission::service::{HotMetrics, Policy};
 use crate::admission::tls;
 use crate::server::ServerOptions;
 
@@ -85,6 +85,7 @@ pub fn metadata_plane(a: &AdmissionConfig, query_execution: bool) -> Result<List
         audit: AuditLog::open(&a.audit_log)?,
         max_request_bytes: usize::try_from(a.max_request_bytes).unwrap_or(usize::MAX),
         body_timeout: Duration::from_secs(30),
+        hot: HotMetrics::new("metadata-plane"),
     };
     Ok(ListenerSpec {
         policy: Arc::new(policy),
@@ -108,6 +109,7 @@ pub fn direct(a: &AdmissionConfig) -> Result<ListenerSpec, String> {
         audit: AuditLog::open("off")?,
         max_request_bytes: usize::try_from(a.max_request_bytes).unwrap_or(usize::MAX),
         body_timeout: Duration::from_secs(30),
+        hot: HotMetrics::new("direct"),
     };
     Ok(ListenerSpec {
         policy: Arc::new(policy),
