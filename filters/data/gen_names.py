@@ -20,7 +20,29 @@ LOCALES = [
     "en_US", "en_GB", "en_IE", "de_DE", "fr_FR", "es_ES", "es_MX", "it_IT",
     "pt_BR", "pt_PT", "nl_NL", "pl_PL", "sv_SE", "da_DK", "no_NO", "fi_FI",
     "tr_TR", "cs_CZ",
+    # More Latin-script locales: South and East Asian, African and European
+    # names that appear in customer data as often as the ones above.
+    "en_IN", "en_KE", "en_NG", "en_NZ", "en_PK", "en_TH", "es_AR", "es_CL",
+    "es_CO", "fr_CA", "de_AT", "de_CH", "hr_HR", "hu_HU", "id_ID", "ig_NG",
+    "ha_NG", "yo_NG", "is_IS", "lt_LT", "lv_LV", "ro_RO", "sk_SK", "sl_SI",
+    "et_EE", "az_AZ", "uz_UZ", "sw", "tw_GH", "zu_ZA", "vi_VN", "ga_IE",
 ]
+# Locales whose names are written in another script; their romanized lists
+# (ja_JP, zh_*) or a transliteration (Cyrillic) are used instead.
+ROMANIZED = ["ja_JP", "zh_CN", "zh_TW"]
+CYRILLIC = ["ru_RU", "uk_UA", "bg_BG"]
+
+# Cyrillic to Latin, the common passport-style transliteration.
+TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n",
+     "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y",
+     "", "e", "yu", "ya", "i", "yi", "ye", "g"],
+))
+
+
+def transliterate(word: str) -> str:
+    return "".join(TRANSLIT.get(ch, ch) for ch in word.lower())
 
 # Provider attributes holding names: every `first_names*` and `*last_names*`
 # collection (pl_PL keeps its surnames in `unisex_last_names`).
@@ -30,6 +52,14 @@ def given_attr(attr: str) -> bool:
 
 def surname_attr(attr: str) -> bool:
     return "last_names" in attr
+
+
+def romanized_given(attr: str) -> bool:
+    return attr.startswith("first_romanized_names")
+
+
+def romanized_surname(attr: str) -> bool:
+    return attr.startswith("last_romanized_names")
 
 # Given names that are also everyday capitalized words in logs and prose
 # ("Will Smith" is lost; "Will Retry", "May Fail", "Mark Ready" are not redacted).
@@ -65,7 +95,7 @@ def fold(word: str) -> str:
     return "".join(out)
 
 
-def collect(module, wanted):
+def collect(module, wanted, convert=lambda w: w):
     names = set()
     for attr in dir(module.Provider):
         if not wanted(attr):
@@ -74,7 +104,7 @@ def collect(module, wanted):
         if not isinstance(value, (tuple, list, dict)):
             continue
         for name in value:  # tuples, lists and OrderedDict (keys) alike
-            for part in str(name).replace("-", " ").split():
+            for part in convert(str(name)).replace("-", " ").split():
                 if part.isalpha() and len(part) >= 2:
                     names.add(fold(part))
     return names
@@ -89,6 +119,17 @@ def main() -> None:
         module = importlib.import_module(f"faker.providers.person.{loc}")
         given |= collect(module, given_attr)
         surnames |= collect(module, surname_attr)
+    for loc in ROMANIZED:
+        module = importlib.import_module(f"faker.providers.person.{loc}")
+        given |= collect(module, romanized_given)
+        surnames |= collect(module, romanized_surname)
+    for loc in CYRILLIC:
+        module = importlib.import_module(f"faker.providers.person.{loc}")
+        given |= collect(module, given_attr, transliterate)
+        surnames |= collect(module, surname_attr, transliterate)
+    # Keep only Latin-script entries (a few locales mix scripts).
+    given = {n for n in given if all(c.isascii() or "\u00c0" <= c <= "\u024f" for c in n)}
+    surnames = {n for n in surnames if all(c.isascii() or "\u00c0" <= c <= "\u024f" for c in n)}
     # Polish surnames in -ski/-cki have a feminine -ska/-cka form Faker derives
     # at run time instead of listing.
     surnames |= {n[:-1] + "a" for n in surnames if n.endswith(("ski", "cki"))}
