@@ -434,3 +434,81 @@ async fn shutdown_drains_in_flight_exports() {
     assert_eq!(mp.count(), 1, "queued data was flushed before exit");
     assert_eq!(cust.count(), 1);
 }
+
+#[tokio::test]
+async fn a_full_queue_answers_retryable_errors() {
+    let (mp, cust) = (Sink::start().await, Sink::start().await);
+    mp.set_mode(SinkMode::Slow(Duration::from_secs(2)));
+    let yaml = config(&mp, &cust, ALL_FLOWS).replace(
+        "    profile: metadata-plane\n    boundary: metadata-plane\n",
+        "    profile: metadata-plane\n    boundary: metadata-plane\n    queue_bytes: 2KiB\n",
+    );
+    let pg = start_planeguard(&yaml).await;
+    let body = logs().encode_to_vec();
+    let mut busy = None;
+    for _ in 0..40 {
+        let (status, headers, _) = post(
+            pg.bound.otlp_http.unwrap(),
+            "/v1/logs",
+            &[("content-type", "application/x-protobuf")],
+            body.clone(),
+        )
+        .await;
+        if status == 429 {
+            busy = Some(headers);
+            break;
+        }
+        assert_eq!(status, 200);
+    }
+    let headers = busy.expect("a 2 KiB queue behind a slow sink fills up");
+    assert!(headers.contains_key("retry-after"));
+    let (code, _, _) = grpc_call(pg.bound.otlp_grpc.unwrap(), GRPC_LOGS, &body, false).await;
+    assert_eq!(code, 8, "RESOURCE_EXHAUSTED");
+    mp.set_mode(SinkMode::Ok);
+    pg.shutdown().await;
+}
+
+#[tokio::test]
+async fn drop_record_rules_answer_partial_success() {
+    let (mp, cust) = (Sink::start().await, Sink::start().await);
+    let yaml = config(&mp, &cust, ALL_FLOWS).replace(
+        "    features: [\"user.*\", \"transaction.*\"]\n",
+        "    features: [\"user.*\", \"transaction.*\"]\n    actions: { credit_card: drop_record }\n",
+    );
+    let pg = start_planeguard(&yaml).await;
+    let mut two = logs();
+    let mut clean = two.resource_logs[0].scope_logs[0].log_records[0].clone();
+    clean.body = Some(s("resolver get_score done"));
+    two.resource_logs[0].scope_logs[0].log_records.push(clean);
+    let (status, _, body) = post(
+        pg.bound.otlp_http.unwrap(),
+        "/v1/logs",
+        &[("content-type", "application/x-protobuf")],
+        two.encode_to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let partial = ExportLogsServiceResponse::decode(body)
+        .unwrap()
+        .partial_success
+        .expect("partial success");
+    assert_eq!(partial.rejected_log_records, 1);
+    assert!(
+        partial.error_message.contains("drop_record"),
+        "{}",
+        partial.error_message
+    );
+    let got = mp.wait_for(1).await;
+    let sent = ExportLogsServiceRequest::decode(got[0].body.clone()).unwrap();
+    assert_eq!(
+        sent.resource_logs[0].scope_logs[0].log_records.len(),
+        1,
+        "the record with a card was dropped"
+    );
+    assert_eq!(
+        log_records(&cust.wait_for_log_records(2).await),
+        2,
+        "passthrough keeps both"
+    );
+    pg.shutdown().await;
+}
