@@ -17,6 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::audit::{rfc3339, Entry};
+use super::framing::FramingGuard;
 use super::proxy_protocol::policy::{EndpointAllowlist, TrustedSources};
 use super::proxy_protocol::{self, Command, Limits, Parsed};
 use super::rewind::Rewind;
@@ -153,11 +154,21 @@ pub async fn serve(listener: TcpListener, spec: ListenerSpec, mut shutdown: watc
 
 /// A connection that passed the handshake, ready for HTTP.
 enum Ready {
-    Plain(Rewind<TcpStream>, Arc<ConnInfo>),
+    Plain(FramingGuard<Rewind<TcpStream>>, Arc<ConnInfo>),
     Tls(
-        Box<tokio_rustls::server::TlsStream<Rewind<TcpStream>>>,
+        FramingGuard<Box<tokio_rustls::server::TlsStream<Rewind<TcpStream>>>>,
         Arc<ConnInfo>,
     ),
+}
+
+/// Metadata-plane connections get the request-smuggling guard; direct ones are
+/// never filtered.
+fn guard<S>(policy: &Policy, io: S) -> FramingGuard<S> {
+    if policy.filtered {
+        FramingGuard::new(io)
+    } else {
+        FramingGuard::passthrough(io)
+    }
 }
 
 async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr) -> Option<Ready> {
@@ -205,7 +216,7 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
     let io = Rewind::new(prefix, stream);
     let Some(tls) = &spec.tls else {
         audit_connection(policy, peer, Some(&info), "admit", "connection", started);
-        return Some(Ready::Plain(io, Arc::new(info)));
+        return Some(Ready::Plain(guard(policy, io), Arc::new(info)));
     };
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let left = deadline.saturating_duration_since(Instant::now());
@@ -261,7 +272,10 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
         }
     }
     audit_connection(policy, peer, Some(&info), "admit", "connection", started);
-    Some(Ready::Tls(Box::new(tls_stream), Arc::new(info)))
+    Some(Ready::Tls(
+        guard(policy, Box::new(tls_stream)),
+        Arc::new(info),
+    ))
 }
 
 fn serve_ready(

@@ -11,6 +11,7 @@
 //! which keeps every rule unit-testable and fuzzable.
 pub mod audit;
 pub mod forward;
+pub mod framing;
 pub mod jwt;
 pub mod listener;
 pub mod path;

@@ -201,7 +201,7 @@ async fn smuggling_shapes_are_refused() {
 /// forwarded, or exactly one re-framed request upstream, without
 /// Transfer-Encoding, and no smuggled second request ever processed.
 #[tokio::test]
-async fn cl_te_and_repeated_cl_cannot_desync_the_upstream() {
+async fn cl_te_and_repeated_cl_are_refused_and_cannot_desync_the_upstream() {
     let pg = Pg::start(Setup::default()).await;
     let smuggled = "POST /v1/admin HTTP/1.1\r\nHost: q\r\nContent-Length: 0\r\n\r\n";
     let head = "POST /v1/query/online HTTP/1.1\r\nHost: q\r\n";
@@ -232,31 +232,10 @@ async fn cl_te_and_repeated_cl_cannot_desync_the_upstream() {
             "{what}: the smuggled request must not be answered"
         );
         assert!(closed, "{what}: connection must close after the response");
-        match resps[0].status {
-            400 => assert_eq!(pg.sink.count(), before, "{what}: refused yet forwarded"),
-            200 => {
-                let got = pg.sink.wait_for(before + 1).await;
-                assert_eq!(
-                    got.len(),
-                    before + 1,
-                    "{what}: exactly one request forwarded"
-                );
-                let r = &got[before];
-                assert_eq!(r.path, "/v1/query/online", "{what}");
-                assert_eq!(r.body.len(), body_len, "{what}");
-                assert!(!r.headers.contains_key("transfer-encoding"), "{what}");
-                let cl: Vec<_> = r.headers.get_all("content-length").iter().collect();
-                assert!(cl.len() <= 1, "{what}: {cl:?}");
-                if let Some(v) = cl.first() {
-                    assert_eq!(
-                        v.to_str().ok(),
-                        Some(body_len.to_string().as_str()),
-                        "{what}"
-                    );
-                }
-            }
-            other => panic!("{what}: unexpected status {other}"),
-        }
+        // The framing guard refuses these shapes before hyper resolves them.
+        assert_eq!(resps[0].status, 400, "{what}: must be refused");
+        assert_eq!(pg.sink.count(), before, "{what}: refused yet forwarded");
+        let _ = body_len;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(pg

@@ -1,0 +1,380 @@
+//! A request-smuggling guard on HTTP/1.1 connections of the metadata-plane
+//! listener. hyper resolves ambiguous framing itself (Transfer-Encoding wins
+//! over Content-Length; identical repeated lengths fold into one), which keeps
+//! the upstream safe but hides the shapes from the request handler. This
+//! wrapper sees the raw request heads as they are read, tracks message bodies
+//! (Content-Length or chunked) to find the next head on a kept-alive
+//! connection, and when a head carries Content-Length together with
+//! Transfer-Encoding, or more than one Content-Length, answers 400 itself and
+//! ends the connection: hyper never sees that head, nothing is forwarded.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Largest request head tracked; beyond it hyper's own limit applies.
+const MAX_HEAD: usize = 64 * 1024;
+
+#[derive(Debug)]
+enum State {
+    /// Collecting a request head.
+    Head(Vec<u8>),
+    /// Skipping a body of known length.
+    Body(u64),
+    /// Inside a chunked body.
+    Chunked(Chunk),
+    /// Not tracking any more (HTTP/2, or framing hyper rejects itself).
+    Off,
+    /// An ambiguous head was refused: answer 400, then end of stream.
+    Refused,
+}
+
+/// The answer to an ambiguous request head.
+const REFUSAL: &[u8] = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: 118\r\n\r\n{\"error\":\"ambiguous_framing\",\"message\":\"Content-Length together with Transfer-Encoding, or a repeated Content-Length\"}";
+
+#[derive(Debug)]
+enum Chunk {
+    /// Reading the size line (digits, extensions) up to LF.
+    Size {
+        value: u64,
+        digits: usize,
+        ext: bool,
+    },
+    /// Chunk data left, then CRLF.
+    Data(u64),
+    /// The CRLF after chunk data: bytes left.
+    DataEnd(u8),
+    /// Trailer section after the last chunk: bytes of the current line.
+    Trailers(usize),
+}
+
+/// A reading side that inspects request framing.
+#[derive(Debug)]
+pub struct FramingGuard<S> {
+    inner: S,
+    state: State,
+}
+
+/// What a complete request head says about its body, or why it is refused.
+fn inspect(head: &[u8]) -> Result<State, ()> {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        // Malformed or not HTTP/1 (e.g. the HTTP/2 preface): hyper decides.
+        _ => return Ok(State::Off),
+    }
+    let mut lengths = 0;
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    let mut te = false;
+    for h in req.headers.iter() {
+        if h.name.eq_ignore_ascii_case("content-length") {
+            lengths += 1;
+            length = std::str::from_utf8(h.value)
+                .ok()
+                .and_then(|v| v.trim().parse().ok());
+            if h.value.contains(&b',') {
+                return Err(());
+            }
+        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            te = true;
+            chunked = h.value.eq_ignore_ascii_case(b"chunked");
+        }
+    }
+    if lengths > 1 || (lengths == 1 && te) {
+        return Err(());
+    }
+    Ok(match (te, chunked, length) {
+        (true, true, _) => State::Chunked(Chunk::Size {
+            value: 0,
+            digits: 0,
+            ext: false,
+        }),
+        // Other transfer codings: hyper refuses them.
+        (true, false, _) => State::Off,
+        (false, _, Some(n)) if n > 0 => State::Body(n),
+        _ => State::Head(Vec::new()),
+    })
+}
+
+impl<S> FramingGuard<S> {
+    pub fn new(inner: S) -> Self {
+        Self {
+            inner,
+            state: State::Head(Vec::new()),
+        }
+    }
+
+    /// A wrapper that inspects nothing (listeners whose traffic is never filtered).
+    pub fn passthrough(inner: S) -> Self {
+        Self {
+            inner,
+            state: State::Off,
+        }
+    }
+
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Advances the framing state over newly read bytes; may poison the head.
+    fn observe(&mut self, bytes: &mut [u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            match &mut self.state {
+                State::Off | State::Refused => return,
+                State::Head(buf) => {
+                    buf.push(bytes[i]);
+                    i += 1;
+                    if buf.len() > MAX_HEAD {
+                        self.state = State::Off;
+                        continue;
+                    }
+                    // Leading empty lines before a request are allowed (RFC 9112 §2.2).
+                    if buf.as_slice() == b"\r\n" || buf.as_slice() == b"\n" {
+                        buf.clear();
+                        continue;
+                    }
+                    if !buf.ends_with(b"\r\n\r\n") {
+                        continue;
+                    }
+                    match inspect(buf) {
+                        Ok(next) => self.state = next,
+                        Err(()) => {
+                            self.state = State::Refused;
+                            return;
+                        }
+                    }
+                }
+                State::Body(left) => {
+                    let take = (*left).min((bytes.len() - i) as u64);
+                    *left -= take;
+                    i += take as usize;
+                    if *left == 0 {
+                        self.state = State::Head(Vec::new());
+                    }
+                }
+                State::Chunked(chunk) => {
+                    let b = bytes[i];
+                    i += 1;
+                    match chunk {
+                        Chunk::Size { value, digits, ext } => match b {
+                            b'\n' if *digits > 0 => {
+                                *chunk = if *value == 0 {
+                                    Chunk::Trailers(0)
+                                } else {
+                                    Chunk::Data(*value)
+                                };
+                            }
+                            b'\r' => {}
+                            _ if *ext => {}
+                            b';' | b' ' | b'\t' => *ext = true,
+                            _ => match (b as char).to_digit(16) {
+                                Some(d) if *digits < 16 => {
+                                    *value = (*value << 4) | u64::from(d);
+                                    *digits += 1;
+                                }
+                                // Invalid chunk size: hyper refuses it.
+                                _ => self.state = State::Off,
+                            },
+                        },
+                        Chunk::Data(left) => {
+                            i -= 1;
+                            let take = (*left).min((bytes.len() - i) as u64);
+                            *left -= take;
+                            i += take as usize;
+                            if *left == 0 {
+                                *chunk = Chunk::DataEnd(2);
+                            }
+                        }
+                        Chunk::DataEnd(n) => {
+                            *n -= 1;
+                            if *n == 0 {
+                                *chunk = Chunk::Size {
+                                    value: 0,
+                                    digits: 0,
+                                    ext: false,
+                                };
+                            }
+                        }
+                        Chunk::Trailers(line) => {
+                            if b == b'\n' {
+                                if *line == 0 {
+                                    self.state = State::Head(Vec::new());
+                                } else {
+                                    *line = 0;
+                                }
+                            } else if b != b'\r' {
+                                *line += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for FramingGuard<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if matches!(self.state, State::Refused) {
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            let filled = buf.filled_mut();
+            let new = &mut filled[before..];
+            if !new.is_empty() {
+                self.observe(new);
+            }
+            if matches!(self.state, State::Refused) {
+                // hyper never sees this head: it gets the end of the stream, and the
+                // client gets the refusal (a small write the socket buffer takes).
+                buf.set_filled(before);
+                metrics::counter!(
+                    "planeguard_admission_requests_total",
+                    "listener" => "metadata-plane",
+                    "decision" => "deny",
+                    "reason" => "ambiguous_framing"
+                )
+                .increment(1);
+                let _ = Pin::new(&mut self.inner).poll_write(cx, REFUSAL);
+                let _ = Pin::new(&mut self.inner).poll_flush(cx);
+                return Poll::Ready(Ok(()));
+            }
+        }
+        r
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for FramingGuard<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds chunks; returns the bytes passed on and whether the stream was refused.
+    fn run(chunks: &[&[u8]]) -> (Vec<u8>, bool) {
+        let mut g = FramingGuard::new(());
+        let mut out = Vec::new();
+        for c in chunks {
+            let mut v = c.to_vec();
+            g.observe(&mut v);
+            if matches!(g.state, State::Refused) {
+                return (out, true);
+            }
+            out.extend(v);
+        }
+        (out, false)
+    }
+
+    #[test]
+    fn smuggling_heads_are_poisoned() {
+        let cl_te = b"POST /q HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        assert!(run(&[cl_te]).1);
+        let dup =
+            b"POST /q HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello";
+        assert!(run(&[dup]).1);
+        let list = b"POST /q HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello";
+        assert!(run(&[list]).1);
+        // Split anywhere, still caught.
+        for cut in 1..cl_te.len() {
+            assert!(run(&[&cl_te[..cut], &cl_te[cut..]]).1, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn keep_alive_bodies_are_skipped_to_the_next_head() {
+        let ok = b"POST /q HTTP/1.1\r\nContent-Length: 4\r\n\r\nCL: \r\n";
+        let chunked = b"POST /q HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nab\r\nc\r\n0\r\nT: v\r\n\r\n";
+        let bad = b"GET / HTTP/1.1\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let mut all = Vec::new();
+        all.extend_from_slice(ok);
+        all.extend_from_slice(chunked);
+        let (out, poisoned) = run(&[&all]);
+        assert!(!poisoned, "{:?}", String::from_utf8_lossy(&out));
+        all.extend_from_slice(bad);
+        assert!(
+            run(&[&all]).1,
+            "the third request on the connection is checked too"
+        );
+        // Body bytes that look like headers are never inspected.
+        let tricky = b"POST /q HTTP/1.1\r\nContent-Length: 46\r\n\r\nX: 1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n";
+        assert!(!run(&[tricky]).1);
+    }
+
+    #[test]
+    fn refusal_is_a_well_formed_response() {
+        let text = std::str::from_utf8(REFUSAL).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("content-length: {}", body.len())));
+        serde_json::from_str::<serde_json::Value>(body).unwrap();
+    }
+
+    #[test]
+    fn http2_preface_is_left_alone() {
+        let preface: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04";
+        assert_eq!(run(&[preface]).0, preface, "bytes pass unchanged");
+    }
+}
+
+#[cfg(test)]
+mod io_tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn refused_head_is_answered_and_hidden() {
+        let (client, server) = tokio::io::duplex(4096);
+        let mut guard = FramingGuard::new(server);
+        let mut client = client;
+        client
+            .write_all(b"POST /q HTTP/1.1\r\nHost: q\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            .await
+            .unwrap();
+        let mut seen = Vec::new();
+        guard.read_to_end(&mut seen).await.unwrap();
+        // Earlier reads of a head may pass, but never a complete head: hyper waits
+        // for its end, gets the end of the stream instead, and forwards nothing.
+        assert!(
+            !seen.windows(4).any(|w| w == b"\r\n\r\n"),
+            "a refused head must never be complete: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+        let mut answer = vec![0u8; REFUSAL.len()];
+        client.read_exact(&mut answer).await.unwrap();
+        assert_eq!(answer, REFUSAL);
+    }
+}
