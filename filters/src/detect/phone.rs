@@ -4,7 +4,6 @@
 //! the key names a phone (`*phone*`, `*mobile*`, `*tel*`).
 
 use super::classes::{at, before, run, DIGIT, WORD};
-use super::keyctx;
 use super::numbers::number_ends;
 use super::words::Ctx;
 
@@ -128,12 +127,11 @@ pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
         return Some(e);
     }
     // Bare digit runs count only under a phone key; free text has none.
-    if cx.key.is_empty() {
+    if cx.key.is_empty() || !cx.is_phone_key() {
         return None;
     }
     let r = read(t, i)?;
-    ((7..=MAX_DIGITS).contains(&r.n) && number_ends(t, r.end) && keyctx::is_phone_key(cx.key))
-        .then_some(r.end)
+    ((7..=MAX_DIGITS).contains(&r.n) && number_ends(t, r.end)).then_some(r.end)
 }
 
 /// `AAA-EEE-LLLL` or `AAA.EEE.LLLL` (one separator throughout), optionally
