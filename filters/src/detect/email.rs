@@ -1,32 +1,14 @@
-//! `email`: anchored on `@` (found with `memchr`), expanded left over the local
-//! part and right over a dotted domain whose last label is alphabetic.
+//! `email`: anchored on `@` (a trigger byte of the pass), expanded left over the
+//! local part and right over a dotted domain whose last label is alphabetic.
 
 use super::classes::{at, class, ALNUM, EMAIL_PUNCT, LOWER, UPPER};
-use super::{BuiltinDetector, Match};
 
 /// RFC 5321 limits: 64 bytes of local part, 253 of domain.
 const MAX_LOCAL: usize = 64;
 const MAX_DOMAIN: usize = 253;
 
-pub(super) fn scan(text: &[u8], out: &mut Vec<Match>) {
-    let mut resume = 0;
-    for at_pos in memchr::memchr_iter(b'@', text) {
-        if at_pos < resume {
-            continue;
-        }
-        if let Some((start, end)) = at_sign(text, at_pos) {
-            out.push(Match {
-                start,
-                end,
-                detector: BuiltinDetector::Email.id(),
-            });
-            resume = end;
-        }
-    }
-}
-
 /// The email around the `@` at `p`, if any.
-fn at_sign(t: &[u8], p: usize) -> Option<(usize, usize)> {
+pub(super) fn at_sign(t: &[u8], p: usize) -> Option<(usize, usize)> {
     // Local part: walk left over letters, digits and `._%+-`.
     let mut s = p;
     while s > 0 && p - s < MAX_LOCAL && class(t[s - 1]) & (ALNUM | EMAIL_PUNCT) != 0 {

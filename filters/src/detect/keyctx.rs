@@ -22,16 +22,24 @@ pub(super) fn whole_value(
     text: &[u8],
     out: &mut Vec<Match>,
 ) -> bool {
+    // The key tests come first (most keys say nothing), in the order of
+    // precedence: a name key, then an authorization key, then a secret key
+    // (which also needs a 40-byte value).
+    let name = set.is_enabled(B::PersonName) && is_name_key(key);
+    let auth = !name && set.is_enabled(B::BearerToken) && is_authorization_key(key);
+    let aws = !name && !auth && set.is_enabled(B::AwsSecretAccessKey);
+    if !(name || auth || aws) {
+        return false;
+    }
     let (s, e) = trim(text);
     if s >= e {
         return false;
     }
-    let id = if set.is_enabled(B::PersonName) && is_name_key(key) {
+    let id = if name {
         B::PersonName
-    } else if set.is_enabled(B::BearerToken) && is_authorization_key(key) {
+    } else if auth {
         B::BearerToken
-    } else if set.is_enabled(B::AwsSecretAccessKey)
-        && e - s == 40
+    } else if e - s == 40
         && text[s..e].iter().all(|&b| is(b, ALNUM | SECRET_PUNCT))
         && is_aws_secret_key(key)
     {
@@ -79,7 +87,7 @@ fn normalize<'b>(seg: &[u8], buf: &'b mut [u8; MAX_SEGMENT]) -> Option<&'b [u8]>
 /// semantic-convention names (`service.name`, `k8s.pod.name`, `code.function`...)
 /// are not person-like and stay untouched.
 pub(super) fn is_name_key(key: &[u8]) -> bool {
-    if !ends_with_ci(key, b"name") {
+    if key.last().is_none_or(|&b| b | 0x20 != b'e') || !ends_with_ci(key, b"name") {
         return false;
     }
     let (prev, last) = last_two_segments(key);
@@ -139,12 +147,13 @@ pub(super) fn is_name_key(key: &[u8]) -> bool {
 
 /// `(second-to-last, last)` dot-separated segments of a key.
 fn last_two_segments(key: &[u8]) -> (Option<&[u8]>, &[u8]) {
-    match memchr::memrchr(b'.', key) {
+    // Keys are short: a plain loop beats a call into memchr here.
+    match key.iter().rposition(|&b| b == b'.') {
         None => (None, key),
         Some(d) => {
             let last = &key[d + 1..];
             let head = &key[..d];
-            let prev = match memchr::memrchr(b'.', head) {
+            let prev = match head.iter().rposition(|&b| b == b'.') {
                 Some(p) => &head[p + 1..],
                 None => head,
             };
@@ -155,9 +164,12 @@ fn last_two_segments(key: &[u8]) -> (Option<&[u8]>, &[u8]) {
 
 /// Keys mentioning `authorization` (`Authorization`, `http.request.header.authorization`).
 pub(super) fn is_authorization_key(key: &[u8]) -> bool {
-    // `z` is rare in keys: find it first, then check the word around it.
-    memchr::memchr2_iter(b'z', b'Z', key)
-        .any(|z| z >= 7 && super::classes::starts_with_ci(key, z - 7, b"authorization"))
+    // `z` is rare in keys: find it first (it is byte 7 of the 13), then check
+    // the word around it. Keys are short: a plain loop beats memchr here.
+    key.len() >= 13
+        && key[7..key.len() - 5].iter().enumerate().any(|(k, &b)| {
+            b | 0x20 == b'z' && super::classes::starts_with_ci(key, k, b"authorization")
+        })
 }
 
 /// Keys that name an AWS secret access key.
@@ -187,4 +199,30 @@ pub(super) fn is_phone_key(key: &[u8]) -> bool {
             && (i == 0 || !key[i - 1].is_ascii_alphabetic())
             && !super::classes::starts_with_ci(key, i + 3, b"em")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_keys() {
+        for key in [
+            "authorization",
+            "Authorization",
+            "http.request.header.authorization",
+            "x_AUTHORIZATION_header",
+        ] {
+            assert!(is_authorization_key(key.as_bytes()), "{key}");
+        }
+        for key in [
+            "authorizatio",
+            "uthorization",
+            "authorisation",
+            "zzzzzzzzzzzzzz",
+            "",
+        ] {
+            assert!(!is_authorization_key(key.as_bytes()), "{key}");
+        }
+    }
 }

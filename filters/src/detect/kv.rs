@@ -2,44 +2,90 @@
 //! `"name": "value"` (feature values, URL/query secrets, AWS secret keys after
 //! their key name, `Authorization` values) and `scheme://user:pass@` userinfo.
 //!
-//! The identifier is read once at the start of a word and every detector that
-//! keys on it looks at the same parse.
+//! They run at the separator (`=` or `:`), which is rarer than identifiers:
+//! the identifier is read backwards from it (over blanks, an optional closing
+//! quote, then the name), and must be a whole identifier starting with a
+//! letter at a word start that the pass reached. Cheap tests on the name
+//! (which detectors can want it) come before the value is parsed.
 
-use super::classes::{before, ends_with_ci, is, run, ALNUM, IDENT_PUNCT, SECRET_PUNCT, SPACE};
+use super::classes::{
+    ends_with_ci, is, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
+};
 use super::tokens;
-use super::words::Ctx;
+use super::words::{Ctx, Regions};
 use super::{BuiltinDetector as B, Match};
 
 /// Longest identifier considered (longer runs are not key names).
 const MAX_IDENT: usize = 128;
 /// Longest userinfo considered in `scheme://userinfo@`.
 const MAX_USERINFO: usize = 256;
+/// Most blanks between a name (or its closing quote) and the separator, and
+/// between the separator and the value.
+const MAX_BLANKS: usize = 8;
+/// Bytes of an identifier.
+const IDENT: u32 = ALNUM | IDENT_PUNCT;
 
-/// Tries every identifier-anchored detector at the word starting at `i`.
-pub(super) fn at_ident(cx: &Ctx, i: usize, out: &mut Vec<Match>) {
+/// Start of the identifier run that ends at `e` (exclusive), or None when it
+/// is longer than [`MAX_IDENT`]. The run may be empty (`Some(e)`).
+pub(super) fn ident_run_start(t: &[u8], e: usize) -> Option<usize> {
+    let mut s = e;
+    while s > 0 && is(t[s - 1], IDENT) {
+        s -= 1;
+        if e - s > MAX_IDENT {
+            return None;
+        }
+    }
+    Some(s)
+}
+
+/// Tries every identifier-anchored detector whose separator (`=` or `:`) is
+/// at `p`.
+pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>) {
     let t = cx.text;
-    // Only whole identifiers: `x.token=` is not `token=`.
-    if before(t, i) & IDENT_PUNCT != 0 {
+    // Blanks before the separator (a name is followed by at most 8).
+    let mut r = p;
+    while r > 0 && matches!(t[r - 1], b' ' | b'\t') {
+        r -= 1;
+        if p - r > MAX_BLANKS {
+            return;
+        }
+    }
+    let blanks = p - r;
+    // Closing quote of `"name"` / `'name'` / `\"name\"`, or the name itself.
+    let (e, quote) = match r.checked_sub(1).map(|k| t[k]) {
+        Some(q @ (b'"' | b'\'')) => {
+            let e = r - 1;
+            if q == b'"' && e > 0 && t[e - 1] == b'\\' {
+                (e - 1, Some(q))
+            } else {
+                (e, Some(q))
+            }
+        }
+        Some(b) if is(b, IDENT) => (r, None),
+        _ => return,
+    };
+    let Some(s) = ident_run_start(t, e) else {
+        return;
+    };
+    // A whole identifier (`x.token=` is not `token=`) that starts with a letter
+    // at a word start, and a matching opening quote.
+    if s == e || !is(t[s], UPPER | LOWER) || (s > 0 && is(t[s - 1], WORD)) {
         return;
     }
-    let e = run(t, i, ALNUM | IDENT_PUNCT);
-    if e - i > MAX_IDENT {
+    if let Some(q) = quote {
+        if s == 0 || t[s - 1] != q {
+            return;
+        }
+    }
+    if !regions.reached(s) {
         return;
     }
-    let name = &t[i..e];
-    let mut k = e;
-    // Closing quote of `"name"` / `'name'` / `\"name\"`.
-    if t.get(k) == Some(&b'\\') && matches!(t.get(k + 1), Some(b'"')) {
-        k += 1;
-    }
-    if matches!(t.get(k), Some(b'"' | b'\'')) && i > 0 && t[i - 1] == t[k] {
-        k += 1;
-    }
-    if cx.on.url_credentials && t.get(k..k + 3) == Some(b"://") {
-        if let Some((s, a)) = userinfo(t, k + 3) {
+    let name = &t[s..e];
+    if t.get(p..p + 3) == Some(b"://") && blanks == 0 && cx.on.url_credentials {
+        if let Some((us, ua)) = userinfo(t, p + 3) {
             out.push(Match {
-                start: s,
-                end: a,
+                start: us,
+                end: ua,
                 detector: B::UrlCredentials.id(),
             });
         }
@@ -48,16 +94,21 @@ pub(super) fn at_ident(cx: &Ctx, i: usize, out: &mut Vec<Match>) {
     if !cx.on.kv {
         return;
     }
-    k = skip_blanks(t, k);
-    let sep = match t.get(k) {
-        Some(&s @ (b'=' | b':')) => s,
-        _ => return,
-    };
+    let sep = t[p];
     // `a==b` comparisons and `a::b` paths are not assignments.
-    if t.get(k + 1) == Some(&sep) {
+    if t.get(p + 1) == Some(&sep) {
         return;
     }
-    let v = skip_blanks(t, k + 1);
+    // Which detectors can want this name, before the value is parsed.
+    let feature =
+        cx.on.feature && cx.on.feature_first[name[0] as usize] && cx.set.features.matches(name);
+    let url_secret = cx.on.url_secret && sep == b'=' && is_secret_param(name);
+    let aws_secret = cx.on.aws_secret && maybe_aws_secret_name(name);
+    let auth = cx.on.auth_header && ends_with_ci(name, b"authorization");
+    if !(feature || url_secret || aws_secret || auth) {
+        return;
+    }
+    let v = skip_blanks(t, p + 1);
     let Some((vs, ve)) = value(t, v) else { return };
     let mut push = |s: usize, e: usize, d: B| {
         if s < e {
@@ -68,24 +119,24 @@ pub(super) fn at_ident(cx: &Ctx, i: usize, out: &mut Vec<Match>) {
             });
         }
     };
-    if cx.on.feature && cx.set.features.matches(name) {
+    if feature {
         push(vs, ve, B::FeatureValue);
     }
-    if cx.on.url_secret && sep == b'=' && is_secret_param(name) {
+    if url_secret {
         let cut = t[vs..ve]
             .iter()
             .position(|&b| b == b'&' || b == b'#')
             .map_or(ve, |p| vs + p);
         push(vs, cut, B::UrlSecret);
     }
-    if cx.on.aws_secret
+    if aws_secret
         && ve - vs == 40
         && t[vs..ve].iter().all(|&b| is(b, ALNUM | SECRET_PUNCT))
         && is_aws_secret_name(name)
     {
         push(vs, ve, B::AwsSecretAccessKey);
     }
-    if cx.on.auth_header && ends_with_ci(name, b"authorization") {
+    if auth {
         if let Some((s, e)) = tokens::authorization_value(t, v) {
             push(s, e, B::BearerToken);
         }
@@ -93,7 +144,7 @@ pub(super) fn at_ident(cx: &Ctx, i: usize, out: &mut Vec<Match>) {
 }
 
 fn skip_blanks(t: &[u8], mut k: usize) -> usize {
-    let limit = k + 8;
+    let limit = k + MAX_BLANKS;
     while k < limit && matches!(t.get(k), Some(b' ' | b'\t')) {
         k += 1;
     }
@@ -134,38 +185,38 @@ fn value(t: &[u8], v: usize) -> Option<(usize, usize)> {
     Some((v, e))
 }
 
-/// Query parameters whose values are secrets (compared ASCII case-insensitively).
+/// Query parameters whose values are secrets (compared ASCII case-insensitively),
+/// grouped by length so that a name is compared with one to three candidates.
 fn is_secret_param(name: &[u8]) -> bool {
-    let mut buf = [0u8; 24];
-    let Some(dst) = buf.get_mut(..name.len()) else {
-        return false;
+    let candidates: &[&[u8]] = match name.len() {
+        3 => &[b"pwd", b"sig"],
+        4 => &[b"auth"],
+        5 => &[b"token"],
+        6 => &[b"apikey", b"passwd", b"secret"],
+        7 => &[b"api_key", b"api-key"],
+        8 => &[b"password", b"id_token"],
+        9 => &[b"signature"],
+        12 => &[b"access_token"],
+        13 => &[b"client_secret", b"refresh_token"],
+        15 => &[b"x-amz-signature"],
+        16 => &[b"x-amz-credential", b"x-goog-signature"],
+        17 => &[b"x-goog-credential"],
+        20 => &[b"x-amz-security-token"],
+        _ => return false,
     };
-    for (d, s) in dst.iter_mut().zip(name) {
-        *d = s.to_ascii_lowercase();
-    }
-    matches!(
-        &buf[..name.len()],
-        b"token"
-            | b"api_key"
-            | b"apikey"
-            | b"api-key"
-            | b"password"
-            | b"passwd"
-            | b"pwd"
-            | b"secret"
-            | b"client_secret"
-            | b"sig"
-            | b"signature"
-            | b"access_token"
-            | b"refresh_token"
-            | b"id_token"
-            | b"auth"
-            | b"x-amz-signature"
-            | b"x-amz-credential"
-            | b"x-amz-security-token"
-            | b"x-goog-signature"
-            | b"x-goog-credential"
-    )
+    candidates.iter().any(|c| name.eq_ignore_ascii_case(c))
+}
+
+/// Cheap necessary condition of [`is_aws_secret_name`]: at least `awssecret`
+/// long, and the last letter (punctuation aside) is the `y` of `key` or the
+/// `t` of `secret`.
+fn maybe_aws_secret_name(name: &[u8]) -> bool {
+    name.len() >= 9
+        && name
+            .iter()
+            .rev()
+            .find(|&&b| !is(b, IDENT_PUNCT))
+            .is_some_and(|&b| matches!(b | 0x20, b'y' | b't'))
 }
 
 /// Key names that carry an AWS secret access key: `aws_secret_access_key`,

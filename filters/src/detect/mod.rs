@@ -4,12 +4,18 @@
 //! passes as possible. Detectors work on bytes so that `bytes_value` payloads
 //! are covered too; every match boundary falls on a UTF-8 character boundary.
 //!
-//! Built-ins are hand-written scanners, not regexes: `memchr` finds `@` for
-//! emails, and one pass walks the value word by word, trying only the
-//! detectors whose anchor byte starts the word (a digit, an uppercase letter,
-//! `eyJ`, `AKIA`, an identifier followed by `=`/`:`...). Custom detectors use the
-//! `regex` crate. Candidates from all of them are then sorted and de-overlapped
-//! in place in the caller's buffer, so a scan allocates nothing of its own.
+//! Built-ins are hand-written scanners, not regexes, driven by one pass over
+//! the value (`words`) that stops only at trigger bytes: a digit or non-ASCII
+//! byte at a word start, an uppercase letter, `= : @ + (`, and `b`/`k` of the
+//! bearer keywords. It finds them 64 bytes at a time with branch-free
+//! word-at-a-time arithmetic, so the lowercase words, spaces and `. _ - /` that
+//! make up most of a log line cost about one operation per byte. At a trigger
+//! it tries only the detectors that such a byte can anchor (the word's number
+//! shape, a capitalized word pair, `eyJ`, `AKIA`, the identifier before `=`/`:`,
+//! the `@` of an email...), each rejecting ordinary log text within a few
+//! bytes. Custom detectors use the `regex` crate. Candidates from all of them
+//! are then sorted and de-overlapped in place in the caller's buffer, so a scan
+//! allocates nothing of its own.
 
 mod classes;
 mod email;
@@ -124,13 +130,16 @@ pub struct DetectorSet {
     /// Feature-namespace globs for `feature_value` (empty: detector inactive).
     features: KeyPatterns,
     custom: Vec<Regex>,
-    /// Scanners of the word pass, derived from `enabled` and `features`.
+    /// Scanners of the pass, derived from `enabled` and `features`.
     active: Active,
+    /// Whether the pass runs at all (some built-in scanner is active).
+    pass: bool,
 }
 
-/// Which scanners of the word pass a set runs.
-#[derive(Clone, Copy, Debug, Default)]
+/// Which scanners of the pass a set runs, and the bytes the pass stops at.
+#[derive(Clone, Debug)]
 pub(super) struct Active {
+    pub email: bool,
     pub card: bool,
     pub ssn: bool,
     pub phone: bool,
@@ -149,22 +158,17 @@ pub(super) struct Active {
     pub url_secret: bool,
     pub aws_secret: bool,
     pub auth_header: bool,
+    /// Necessary condition on the first byte of a feature name (see
+    /// [`feature_first_bytes`]).
+    pub feature_first: [bool; 256],
+    /// Bytes where the pass stops (see [`words::triggers`]).
+    pub trigger: [bool; 256],
 }
 
 impl Active {
-    fn any_word(&self) -> bool {
-        self.card
-            || self.ssn
-            || self.phone
-            || self.iban
-            || self.ipv4
-            || self.ipv6
-            || self.jwt
-            || self.aws_id
-            || self.bearer
-            || self.url_credentials
-            || self.name
-            || self.kv
+    /// Whether the single pass has anything to do.
+    fn any(&self) -> bool {
+        self.trigger.iter().any(|&b| b)
     }
 }
 
@@ -201,14 +205,17 @@ impl DetectorSet {
         if names.len() > DetectorId::MAX as usize {
             return Err("too many custom detectors".into());
         }
+        let features_src = features;
         let features = KeyPatterns::new(features);
-        let active = Self::active(&enabled, !features.is_empty());
+        let active = Self::active(&enabled, &features, features_src);
+        let pass = active.any();
         Ok(Self {
             enabled,
             names,
             features,
             custom: regexes,
             active,
+            pass,
         })
     }
 
@@ -247,11 +254,15 @@ impl DetectorSet {
             resolve(text, out, base);
             return;
         }
-        if self.enabled[BuiltinDetector::Email as usize] {
-            email::scan(text, out);
-        }
-        if self.active.any_word() {
-            words::scan(self, &self.active, key, text, out);
+        if self.pass {
+            let cx = words::Ctx {
+                set: self,
+                on: &self.active,
+                key,
+                text,
+                phone_key: std::cell::Cell::new(None),
+            };
+            words::scan(&cx, out);
         }
         for (i, re) in self.custom.iter().enumerate() {
             let id = (BUILTIN_COUNT + i) as DetectorId;
@@ -265,22 +276,28 @@ impl DetectorSet {
                 }
             }
         }
-        redacted::skip_tokens(self, text, out, base);
-        resolve(text, out, base);
+        if out.len() > base {
+            redacted::skip_tokens(self, text, out, base);
+            resolve(text, out, base);
+        }
     }
 
-    /// Which scanners the word pass runs for this set. Each scanner rejects
-    /// its non-anchors within a byte or two, so no per-value prefilter pass
-    /// pays for itself (measured: a byte-class summary pass cost more than the
-    /// work it saved).
-    fn active(enabled: &[bool; BUILTIN_COUNT], has_features: bool) -> Active {
+    /// Which scanners the pass runs for this set, and where it stops. Each
+    /// trigger is there only if an enabled detector needs it, so a set with
+    /// few detectors also stops less often.
+    fn active(
+        enabled: &[bool; BUILTIN_COUNT],
+        features: &KeyPatterns,
+        features_src: &[String],
+    ) -> Active {
         use BuiltinDetector as B;
         let on = |d: B| enabled[d as usize];
-        let feature = on(B::FeatureValue) && has_features;
+        let feature = on(B::FeatureValue) && !features.is_empty();
         let url_secret = on(B::UrlSecret);
         let aws_secret = on(B::AwsSecretAccessKey);
         let auth_header = on(B::BearerToken);
-        Active {
+        let mut active = Active {
+            email: on(B::Email),
             card: on(B::CreditCard),
             ssn: on(B::UsSsn),
             phone: on(B::Phone),
@@ -297,8 +314,32 @@ impl DetectorSet {
             url_secret,
             aws_secret,
             auth_header,
+            feature_first: feature_first_bytes(features_src),
+            trigger: [false; 256],
+        };
+        active.trigger = words::triggers(&active);
+        active
+    }
+}
+
+/// The bytes a feature name can start with: the first byte (either case) of
+/// the literal prefix of each pattern; every byte if a pattern starts with `*`.
+/// `KeyPatterns` anchors globs at the start, so a name whose first byte is not
+/// in the set matches no pattern: most identifiers in logs are rejected here
+/// without running the glob matcher.
+fn feature_first_bytes(patterns: &[String]) -> [bool; 256] {
+    let mut set = [false; 256];
+    for p in patterns {
+        match p.as_bytes().first() {
+            None => {}
+            Some(b'*') => return [true; 256],
+            Some(&b) => {
+                set[b.to_ascii_lowercase() as usize] = true;
+                set[b.to_ascii_uppercase() as usize] = true;
+            }
         }
     }
+    set
 }
 
 /// Tie-break rank among matches with the same range: a feature value is
@@ -315,6 +356,18 @@ fn rank(id: DetectorId) -> u32 {
 /// UTF-8 character boundaries and drops every match overlapping an earlier kept
 /// one. In place: no allocation.
 fn resolve(text: &[u8], out: &mut Vec<Match>, base: usize) {
+    match out.len() - base {
+        0 => return,
+        1 => {
+            // Nothing to sort or de-overlap (the common case with a match).
+            widen_to_char_boundaries(text, &mut out[base]);
+            if out[base].start >= out[base].end {
+                out.truncate(base);
+            }
+            return;
+        }
+        _ => {}
+    }
     for m in &mut out[base..] {
         widen_to_char_boundaries(text, m);
     }

@@ -137,6 +137,6 @@ fn next_surname(t: &[u8], e: usize) -> Option<usize> {
 
 /// Whether a capitalized word may start at `s` (ASCII uppercase, or any
 /// non-ASCII lead byte: checked properly by `cap_word`).
-fn starts_cap(t: &[u8], s: usize) -> bool {
+pub(super) fn starts_cap(t: &[u8], s: usize) -> bool {
     matches!(t.get(s), Some(&b) if is(b, UPPER) || b >= 0xC0)
 }

@@ -4,7 +4,6 @@
 //! the key names a phone (`*phone*`, `*mobile*`, `*tel*`).
 
 use super::classes::{at, before, run, DIGIT, WORD};
-use super::keyctx;
 use super::numbers::number_ends;
 use super::words::Ctx;
 
@@ -151,10 +150,7 @@ pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
         return Some(e);
     }
     // Bare digit runs count only under a phone key; free text has none.
-    if cx.key.is_empty() {
-        return None;
-    }
-    if !keyctx::is_phone_key(cx.key) {
+    if cx.key.is_empty() || !cx.is_phone_key() {
         return None;
     }
     read(t, i).longest(t, |d| (7..=MAX_DIGITS).contains(&d.len()))

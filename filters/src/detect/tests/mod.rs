@@ -8,6 +8,7 @@ mod ip;
 mod names;
 mod noise;
 mod numbers;
+mod pass;
 mod phone;
 mod props;
 mod tokens;
