@@ -230,7 +230,9 @@ pub(super) fn dotted_or_versioned(t: &[u8], i: usize) -> bool {
         return false;
     }
     match t[i - 1] {
-        b'.' => true,
+        // Inside a longer numeric dotted run (`1.2.3.4.5`, `10.0.19041.1`); after a
+        // word and a dot (`tenant.10.1.2.3` as an attribute key) it is an address.
+        b'.' => before(t, i - 1) & DIGIT != 0,
         b'/' => before(t, i - 1) & (UPPER | super::classes::LOWER) != 0,
         _ => false,
     }

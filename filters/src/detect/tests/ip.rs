@@ -13,6 +13,8 @@ fn ipv4_positives() {
         ("http://127.0.0.1/health", "127.0.0.1"),
         ("cidr 10.0.0.0/8", "10.0.0.0"),
         ("[0.0.0.0]", "0.0.0.0"),
+        // After a word and a dot (an address hidden in an attribute key).
+        ("tenant.193.247.117.199", "193.247.117.199"),
     ] {
         assert_one("ipv4", text, want);
     }
