@@ -100,8 +100,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         return;
     }
     // Which detectors can want this name, before the value is parsed.
-    let feature =
-        cx.on.feature && cx.on.feature_first[name[0] as usize] && cx.set.features.matches(name);
+    let feature = cx.on.feature && is_feature_name(cx, name);
     let url_secret = cx.on.url_secret && sep == b'=' && is_secret_param(name);
     let aws_secret = cx.on.aws_secret && maybe_aws_secret_name(name);
     let auth = cx.on.auth_header && ends_with_ci(name, b"authorization");
@@ -141,6 +140,20 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
             push(s, e, B::BearerToken);
         }
     }
+}
+
+/// A feature name, alone or at the end of a longer dotted name
+/// (`tenant.user.ltv_usd=…` names `user.ltv_usd`).
+fn is_feature_name(cx: &Ctx, name: &[u8]) -> bool {
+    let matches = |n: &[u8]| {
+        n.first()
+            .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
+    };
+    matches(name)
+        || name
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'.' && matches(&name[i + 1..]))
 }
 
 fn skip_blanks(t: &[u8], mut k: usize) -> usize {
