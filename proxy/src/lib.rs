@@ -7,6 +7,7 @@ pub mod admission;
 pub mod app;
 pub mod base64;
 pub mod cli;
+mod delegate;
 pub mod egress;
 pub mod export;
 pub mod idle;
