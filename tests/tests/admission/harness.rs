@@ -32,6 +32,10 @@ pub struct Setup {
     pub direct: bool,
     /// `proxy_protocol: off` (then no trusted sources and no endpoint ids).
     pub proxy_off: bool,
+    /// `upstream_protocol: http2` (h2c with prior knowledge to the upstream).
+    pub upstream_http2: bool,
+    /// An upstream other than the recording sink (e.g. an HTTP/2-only server).
+    pub upstream_url: Option<String>,
 }
 
 impl Default for Setup {
@@ -45,6 +49,8 @@ impl Default for Setup {
             routes: ROUTES,
             direct: false,
             proxy_off: false,
+            upstream_http2: false,
+            upstream_url: None,
         }
     }
 }
@@ -121,13 +127,15 @@ admission:
   listen: "127.0.0.1:0"
 {proxy}  routes:{routes}
   upstream: "{upstream}"
+  upstream_protocol: {protocol}
   header_read_timeout: {hrt}
   max_request_bytes: {mrb}
   audit_log: "{audit}"
 {jwt}{direct}"#,
             qe = s.query_execution,
             routes = s.routes,
-            upstream = sink.url(),
+            upstream = s.upstream_url.clone().unwrap_or_else(|| sink.url()),
+            protocol = if s.upstream_http2 { "http2" } else { "http1" },
             hrt = s.header_read_timeout,
             mrb = s.max_request_bytes,
             audit = audit_path.display(),

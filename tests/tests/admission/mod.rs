@@ -5,8 +5,11 @@ pub mod jwt;
 pub mod proxy_v2;
 pub mod raw;
 
+mod http2;
 mod jwt_audit;
 mod kill_switch;
 mod proxy_admitted;
+mod proxy_crc;
 mod proxy_refused;
 mod requests;
+mod upstream_h2;
