@@ -7,12 +7,20 @@
 //! connection, and when a head carries Content-Length together with
 //! Transfer-Encoding, or more than one Content-Length, answers 400 itself and
 //! ends the connection: hyper never sees that head, nothing is forwarded.
+//!
+//! Because the request handler never sees a refused head, it cannot audit it
+//! either: the guard reports each refusal to an optional [`OnRefusal`] callback
+//! (the listener's audit log) with the method and path of the head, which it
+//! already parsed to decide.
 
+use std::fmt;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::path::split_query;
 
 /// Largest request head tracked; beyond it hyper's own limit applies.
 const MAX_HEAD: usize = 64 * 1024;
@@ -30,6 +38,12 @@ enum State {
     /// An ambiguous head was refused: answer 400, then end of stream.
     Refused,
 }
+
+/// The audit and metric reason of a refused head (also the `error` of [`REFUSAL`]).
+pub const REASON: &str = "ambiguous_framing";
+
+/// The status of [`REFUSAL`].
+pub const STATUS: u16 = 400;
 
 /// The answer to an ambiguous request head.
 const REFUSAL: &[u8] = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: 118\r\n\r\n{\"error\":\"ambiguous_framing\",\"message\":\"Content-Length together with Transfer-Encoding, or a repeated Content-Length\"}";
@@ -50,15 +64,41 @@ enum Chunk {
     Trailers(usize),
 }
 
+/// What the guard tells about a head it refused. Only the request line is
+/// read from it, and the query string is cut off: never a header value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefusedHead<'a> {
+    /// The method token as sent.
+    pub method: Option<&'a str>,
+    /// The request target up to its `?`, raw (not normalized).
+    pub path: Option<&'a str>,
+}
+
+/// Hears of the refused head of a connection; called at most once, since a
+/// refusal ends the connection. Built per connection, so a connection that is
+/// never refused costs nothing per request.
+pub type OnRefusal = Box<dyn FnOnce(RefusedHead<'_>) + Send>;
+
 /// A reading side that inspects request framing.
-#[derive(Debug)]
 pub struct FramingGuard<S> {
     inner: S,
     state: State,
+    on_refusal: Option<OnRefusal>,
 }
 
-/// What a complete request head says about its body, or why it is refused.
-fn inspect(head: &[u8]) -> Result<State, ()> {
+impl<S: fmt::Debug> fmt::Debug for FramingGuard<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FramingGuard")
+            .field("inner", &self.inner)
+            .field("state", &self.state)
+            .field("on_refusal", &self.on_refusal.is_some())
+            .finish()
+    }
+}
+
+/// What a complete request head says about its body, or why it is refused
+/// (then with its method and path, which the audit log records).
+fn inspect(head: &[u8]) -> Result<State, RefusedHead<'_>> {
     let mut headers = [httparse::EMPTY_HEADER; 128];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(head) {
@@ -66,6 +106,10 @@ fn inspect(head: &[u8]) -> Result<State, ()> {
         // Malformed or not HTTP/1 (e.g. the HTTP/2 preface): hyper decides.
         _ => return Ok(State::Off),
     }
+    let refused = RefusedHead {
+        method: req.method,
+        path: req.path.map(|target| split_query(target).0),
+    };
     let mut lengths = 0;
     let mut length: Option<u64> = None;
     let mut chunked = false;
@@ -77,7 +121,7 @@ fn inspect(head: &[u8]) -> Result<State, ()> {
                 .ok()
                 .and_then(|v| v.trim().parse().ok());
             if h.value.contains(&b',') {
-                return Err(());
+                return Err(refused);
             }
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             te = true;
@@ -85,7 +129,7 @@ fn inspect(head: &[u8]) -> Result<State, ()> {
         }
     }
     if lengths > 1 || (lengths == 1 && te) {
-        return Err(());
+        return Err(refused);
     }
     Ok(match (te, chunked, length) {
         (true, true, _) => State::Chunked(Chunk::Size {
@@ -105,7 +149,14 @@ impl<S> FramingGuard<S> {
         Self {
             inner,
             state: State::Head(Vec::new()),
+            on_refusal: None,
         }
+    }
+
+    /// Reports the refused head, if any, to `f` (the listener's audit log).
+    pub fn on_refusal(mut self, f: OnRefusal) -> Self {
+        self.on_refusal = Some(f);
+        self
     }
 
     /// A wrapper that inspects nothing (listeners whose traffic is never filtered).
@@ -113,6 +164,7 @@ impl<S> FramingGuard<S> {
         Self {
             inner,
             state: State::Off,
+            on_refusal: None,
         }
     }
 
@@ -143,7 +195,12 @@ impl<S> FramingGuard<S> {
                     }
                     match inspect(buf) {
                         Ok(next) => self.state = next,
-                        Err(()) => {
+                        Err(head) => {
+                            // Reported before the client is answered, so the entry
+                            // exists by the time anyone sees the 400.
+                            if let Some(report) = self.on_refusal.take() {
+                                report(head);
+                            }
                             self.state = State::Refused;
                             return;
                         }
@@ -243,7 +300,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for FramingGuard<S> {
                     "planeguard_admission_requests_total",
                     "listener" => "metadata-plane",
                     "decision" => "deny",
-                    "reason" => "ambiguous_framing"
+                    "reason" => REASON
                 )
                 .increment(1);
                 let _ = Pin::new(&mut self.inner).poll_write(cx, REFUSAL);
@@ -316,7 +373,58 @@ mod tests {
         let text = std::str::from_utf8(REFUSAL).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.contains(&format!("content-length: {}", body.len())));
-        serde_json::from_str::<serde_json::Value>(body).unwrap();
+        assert!(head.starts_with(&format!("HTTP/1.1 {STATUS} ")), "{head}");
+        let json = serde_json::from_str::<serde_json::Value>(body).unwrap();
+        assert_eq!(json["error"], REASON);
+    }
+
+    type Reports = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, Option<String>)>>>;
+
+    /// A guard whose refusal reports land in the returned list.
+    fn reporting_guard() -> (FramingGuard<()>, Reports) {
+        let reports = Reports::default();
+        let sink = std::sync::Arc::clone(&reports);
+        let g = FramingGuard::new(()).on_refusal(Box::new(move |h: RefusedHead<'_>| {
+            sink.lock()
+                .unwrap()
+                .push((h.method.map(str::to_owned), h.path.map(str::to_owned)));
+        }));
+        (g, reports)
+    }
+
+    #[test]
+    fn refusal_is_reported_once_with_method_and_path_but_no_query() {
+        let (mut g, reports) = reporting_guard();
+        let mut bytes = b"PUT /v1/q/../x?token=SECRET HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx".to_vec();
+        g.observe(&mut bytes);
+        assert!(matches!(g.state, State::Refused));
+        // Nothing after the refusal is inspected or reported again.
+        let mut more =
+            b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        g.observe(&mut more);
+        assert_eq!(
+            *reports.lock().unwrap(),
+            vec![(Some("PUT".to_owned()), Some("/v1/q/../x".to_owned()))]
+        );
+    }
+
+    #[test]
+    fn admitted_heads_are_not_reported() {
+        let (mut g, reports) = reporting_guard();
+        let mut ok =
+            b"POST /q HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET /p HTTP/1.1\r\n\r\n".to_vec();
+        g.observe(&mut ok);
+        assert!(matches!(g.state, State::Head(_)), "{:?}", g.state);
+        assert!(reports.lock().unwrap().is_empty());
+        // The later refused head on the same connection is the one reported.
+        let mut bad =
+            b"GET /r?x=1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n"
+                .to_vec();
+        g.observe(&mut bad);
+        assert_eq!(
+            *reports.lock().unwrap(),
+            vec![(Some("GET".to_owned()), Some("/r".to_owned()))]
+        );
     }
 
     #[test]
@@ -334,7 +442,12 @@ mod io_tests {
     #[tokio::test]
     async fn refused_head_is_answered_and_hidden() {
         let (client, server) = tokio::io::duplex(4096);
-        let mut guard = FramingGuard::new(server);
+        let reported = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = std::sync::Arc::clone(&reported);
+        let mut guard = FramingGuard::new(server).on_refusal(Box::new(move |h| {
+            assert_eq!(h.method, Some("POST"));
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }));
         let mut client = client;
         client
             .write_all(b"POST /q HTTP/1.1\r\nHost: q\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
@@ -352,5 +465,6 @@ mod io_tests {
         let mut answer = vec![0u8; REFUSAL.len()];
         client.read_exact(&mut answer).await.unwrap();
         assert_eq!(answer, REFUSAL);
+        assert_eq!(reported.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

@@ -17,7 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::audit::{rfc3339, Entry};
-use super::framing::FramingGuard;
+use super::framing::{self, FramingGuard, OnRefusal, RefusedHead};
+use super::path;
 use super::proxy_protocol::policy::{EndpointAllowlist, TrustedSources};
 use super::proxy_protocol::{self, Command, Limits, Parsed};
 use super::rewind::Rewind;
@@ -162,13 +163,47 @@ enum Ready {
 }
 
 /// Metadata-plane connections get the request-smuggling guard; direct ones are
-/// never filtered.
-fn guard<S>(policy: &Policy, io: S) -> FramingGuard<S> {
-    if policy.filtered {
-        FramingGuard::new(io)
-    } else {
-        FramingGuard::passthrough(io)
+/// never filtered. A head the guard refuses never reaches the request handler,
+/// so the guard itself reports it to the audit log (unless that is off).
+fn guard<S>(policy: &Arc<Policy>, info: &Arc<ConnInfo>, io: S) -> FramingGuard<S> {
+    if !policy.filtered {
+        return FramingGuard::passthrough(io);
     }
+    let g = FramingGuard::new(io);
+    if policy.audit.is_off() {
+        return g;
+    }
+    g.on_refusal(audit_refused_head(Arc::clone(policy), Arc::clone(info)))
+}
+
+/// The audit entry of a request head refused by the framing guard: a request-level
+/// denial like the handler's own (connection context, method, normalized path,
+/// status), without a body read or a token checked.
+fn audit_refused_head(policy: Arc<Policy>, info: Arc<ConnInfo>) -> OnRefusal {
+    Box::new(move |head: RefusedHead<'_>| {
+        // Called at the guard's decision, the moment the head is complete (as the
+        // handler's latency starts once hyper has parsed a head).
+        let started = Instant::now();
+        // A path that does not normalize is left out, as the handler does.
+        let path = head.path.and_then(|p| path::normalize(p).ok());
+        policy.audit.write(&Entry {
+            time: rfc3339(SystemTime::now()),
+            listener: policy.listener,
+            source: info.source,
+            peer: info.peer,
+            endpoint: info.endpoint.as_ref().map(|e| e.to_string()),
+            tls_identity: info.tls_identity.as_deref(),
+            jwt_subject: None,
+            method: head.method,
+            path: path.as_deref(),
+            decision: "deny",
+            reason: framing::REASON,
+            status: Some(framing::STATUS),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            bytes_in: 0,
+            bytes_out: None,
+        });
+    })
 }
 
 async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr) -> Option<Ready> {
@@ -216,7 +251,8 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
     let io = Rewind::new(prefix, stream);
     let Some(tls) = &spec.tls else {
         audit_connection(policy, peer, Some(&info), "admit", "connection", started);
-        return Some(Ready::Plain(guard(policy, io), Arc::new(info)));
+        let info = Arc::new(info);
+        return Some(Ready::Plain(guard(policy, &info, io), info));
     };
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let left = deadline.saturating_duration_since(Instant::now());
@@ -272,10 +308,8 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
         }
     }
     audit_connection(policy, peer, Some(&info), "admit", "connection", started);
-    Some(Ready::Tls(
-        guard(policy, Box::new(tls_stream)),
-        Arc::new(info),
-    ))
+    let info = Arc::new(info);
+    Some(Ready::Tls(guard(policy, &info, Box::new(tls_stream)), info))
 }
 
 fn serve_ready(

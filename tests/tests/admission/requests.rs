@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::harness::{query, request, Pg, Setup};
-use super::proxy_v2::{aws_header, with};
+use super::proxy_v2::{aws_header, with, AWS_ID, CLIENT};
 use super::raw::{exchange_all, send_once, Outcome, Send};
 
 #[tokio::test]
@@ -199,7 +199,8 @@ async fn smuggling_shapes_are_refused() {
 /// identical repeated CL folded into one), so `framing_error` cannot see them.
 /// Either outcome is accepted here, but each strictly: a 400 with nothing
 /// forwarded, or exactly one re-framed request upstream, without
-/// Transfer-Encoding, and no smuggled second request ever processed.
+/// Transfer-Encoding, and no smuggled second request ever processed. Each
+/// refusal also leaves its audit line (written by the framing guard).
 #[tokio::test]
 async fn cl_te_and_repeated_cl_are_refused_and_cannot_desync_the_upstream() {
     let pg = Pg::start(Setup::default()).await;
@@ -222,7 +223,7 @@ async fn cl_te_and_repeated_cl_are_refused_and_cannot_desync_the_upstream() {
             2,
         ),
     ];
-    for (what, raw, body_len) in cases {
+    for (n, (what, raw, body_len)) in cases.into_iter().enumerate() {
         let before = pg.sink.count();
         let (resps, closed) =
             exchange_all(pg.admission, Send::once(with(aws_header(), raw.as_bytes()))).await;
@@ -236,6 +237,16 @@ async fn cl_te_and_repeated_cl_are_refused_and_cannot_desync_the_upstream() {
         assert_eq!(resps[0].status, 400, "{what}: must be refused");
         assert_eq!(pg.sink.count(), before, "{what}: refused yet forwarded");
         let _ = body_len;
+        // hyper never sees the head, yet the refusal is audited like any denial.
+        let audited = pg.audit_reason("ambiguous_framing");
+        assert_eq!(audited.len(), n + 1, "{what}: {:#?}", pg.audit());
+        let e = &audited[n];
+        assert_eq!(e["decision"], "deny", "{what}: {e}");
+        assert_eq!(e["status"], 400, "{what}: {e}");
+        assert_eq!(e["endpoint"], format!("aws:{AWS_ID}"), "{what}: {e}");
+        assert_eq!(e["source"], CLIENT, "{what}: {e}");
+        assert_eq!(e["method"], "POST", "{what}: {e}");
+        assert_eq!(e["path"], "/v1/query/online", "{what}: {e}");
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(pg
