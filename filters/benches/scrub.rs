@@ -2,7 +2,8 @@
 //!
 //! Per signal (logs, metrics, traces), over the same 16 requests of 100
 //! records: `strict` (one-pass scrubber, strict default profile plus feature
-//! namespaces, protobuf), `strict_json` (same, OTLP/JSON), `naive` (prost
+//! namespaces, protobuf), `keys_only` (same without detectors: what the
+//! detectors cost is the difference), `strict_json` (same, OTLP/JSON), `naive` (prost
 //! decode / edit / encode with the same detectors, see naive.rs), `validate`
 //! (walk without detectors: the floor) and `memcpy` (copying the bytes).
 //! Criterion reports MB/s; a table of MB/s, records/s and the bar of the issue
@@ -57,8 +58,17 @@ impl Corpus {
 }
 
 fn strict_scrubber() -> Scrubber {
+    scrubber_with(None)
+}
+
+/// The strict profile with feature namespaces; `detectors: Some(vec![])`
+/// turns every detector off (key rules only: the walker's own cost).
+fn scrubber_with(detectors: Option<Vec<String>>) -> Scrubber {
     let mut profile = Profile::strict_default();
     profile.features = vec!["user.*".into(), "transaction.*".into()];
+    if detectors.is_some() {
+        profile.detectors = detectors;
+    }
     match Scrubber::new(&profile) {
         Ok(s) => s,
         Err(e) => panic!("strict profile does not compile: {e:?}"),
@@ -72,12 +82,13 @@ fn main() {
         .sample_size(20)
         .configure_from_args();
     let scrubber = strict_scrubber();
+    let keys_only = scrubber_with(Some(Vec::new()));
     let results = RefCell::new(Vec::new());
     for signal in Signal::ALL {
         let corpus = Corpus::new(signal);
         describe(&corpus, &scrubber);
         let mut group = c.benchmark_group(signal.as_str());
-        bench_signal(&mut group, &corpus, &scrubber, &results);
+        bench_signal(&mut group, &corpus, &scrubber, &keys_only, &results);
         group.finish();
     }
     c.final_summary();
@@ -123,6 +134,7 @@ fn bench_signal(
     group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
     corpus: &Corpus,
     s: &Scrubber,
+    keys_only: &Scrubber,
     results: &RefCell<Vec<Measured>>,
 ) {
     let signal = corpus.signal;
@@ -171,6 +183,11 @@ fn bench_signal(
     if works(Encoding::Protobuf) {
         run(group, "strict", Encoding::Protobuf, &mut |input, out| {
             let _ = black_box(s.scrub(signal, Encoding::Protobuf, input, out));
+        });
+    }
+    if works(Encoding::Protobuf) {
+        run(group, "keys_only", Encoding::Protobuf, &mut |input, out| {
+            let _ = black_box(keys_only.scrub(signal, Encoding::Protobuf, input, out));
         });
     }
     if works(Encoding::Json) {

@@ -12,5 +12,5 @@ count() {
 base=$(count setup)
 for m in validate strict_nodetect strict strict_json naive; do
   n=$(count "$m")
-  echo "$m $(( (n - base) / 6400 ))"   # instructions per record (16 x 100 records x 4 rounds)
+  echo "$m $(( (n - base) / 6400 ))"   # instructions per record (16 x 100 records x 4 rounds; warm-up in base)
 done

@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod detect;
 mod error;
 mod json;
+mod keycache;
 mod keys;
 mod profile;
 mod proto;

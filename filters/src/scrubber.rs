@@ -3,7 +3,8 @@
 
 use hmac::{KeyInit, Mac};
 
-use crate::detect::{BuiltinDetector, DetectorId, DetectorSet, Match};
+use crate::detect::{BuiltinDetector, DetectorId, DetectorSet, KeyFacts, Match};
+use crate::keycache::{self, KeyCache, KeyInfo};
 use crate::keys::KeyPatterns;
 use crate::{
     Action, Encoding, Location, Mode, Profile, ProfileError, Reason, Report, ScrubError, Signal,
@@ -37,6 +38,8 @@ pub struct Scrubber {
     /// `[REDACTED:<name>]` per detector id, then per key reason.
     tokens: Vec<Box<[u8]>>,
     pub(crate) limits: crate::Limits,
+    /// Tags this scrubber's entries in the per-thread key cache.
+    cache_owner: u64,
 }
 
 impl Scrubber {
@@ -109,6 +112,7 @@ impl Scrubber {
             actions,
             tokens,
             limits: profile.limits,
+            cache_owner: keycache::new_owner(),
         })
     }
 
@@ -213,6 +217,17 @@ impl Scrubber {
         }
     }
 
+    /// The key rule for `key` and whether its text is clean, remembered in
+    /// `cache` (see [`crate::keycache`]). `matches` is scratch space.
+    #[inline]
+    pub(crate) fn key_info(&self, cache: &mut KeyCache, key: &[u8], matches: &mut Vec<Match>) -> KeyInfo {
+        cache.get_or(self.cache_owner, key, || KeyInfo {
+            policy: self.key_policy(key),
+            key_clean: self.text_is_clean(b"", KeyFacts::NONE, key, matches),
+            facts: KeyFacts::of(key),
+        })
+    }
+
     /// `[REDACTED:<reason>]`.
     pub(crate) fn token(&self, reason: Reason) -> &[u8] {
         let n = self.detectors.len();
@@ -244,13 +259,16 @@ impl Scrubber {
         }
     }
 
-    /// Runs the detectors over `text` (the value of `key`, empty for free text).
-    /// Returns `None` when nothing matched (copy the original), otherwise writes the
-    /// rewritten text to `scratch` and returns whether a `drop_record` fired.
+    /// Runs the detectors over `text` (the value of `key`, empty for free text;
+    /// `facts` are those of `key`). Returns `None` when nothing matched (copy
+    /// the original), otherwise writes the rewritten text to `scratch` and
+    /// returns whether a `drop_record` fired.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn scrub_text(
         &self,
         location: Location,
         key: &[u8],
+        facts: KeyFacts,
         text: &[u8],
         matches: &mut Vec<Match>,
         scratch: &mut Vec<u8>,
@@ -260,7 +278,7 @@ impl Scrubber {
             return None;
         }
         matches.clear();
-        self.detectors.scan(key, text, matches);
+        self.detectors.scan_with(key, facts, text, matches);
         if matches.is_empty() {
             return None;
         }
@@ -304,6 +322,7 @@ impl Scrubber {
         let drop = self.scrub_text(
             location,
             key.as_bytes(),
+            KeyFacts::of(key.as_bytes()),
             text.as_bytes(),
             &mut matches,
             &mut scratch,
@@ -339,12 +358,18 @@ impl Scrubber {
 
     /// Whether no detector matches `text` (the value of `key`; empty for free text).
     /// Counts nothing.
-    pub(crate) fn text_is_clean(&self, key: &[u8], text: &[u8], matches: &mut Vec<Match>) -> bool {
+    pub(crate) fn text_is_clean(
+        &self,
+        key: &[u8],
+        facts: KeyFacts,
+        text: &[u8],
+        matches: &mut Vec<Match>,
+    ) -> bool {
         if self.mode == Mode::Passthrough {
             return true;
         }
         matches.clear();
-        self.detectors.scan(key, text, matches);
+        self.detectors.scan_with(key, facts, text, matches);
         matches.is_empty()
     }
 

@@ -7,27 +7,105 @@
 //! `phone` key. Keys are checked with cheap suffix/byte tests first, because this
 //! runs for every attribute value.
 
-use super::classes::{contains_ci, ends_with_ci, is, ALNUM, SECRET_PUNCT, SPACE};
+use super::classes::{contains_ci, ends_with_ci, is, starts_with_ci, ALNUM, SECRET_PUNCT, SPACE};
 use super::{BuiltinDetector as B, DetectorSet, Match};
 
 /// Longest key segment that is normalized for comparison; longer segments are
 /// never name-like.
 const MAX_SEGMENT: usize = 32;
 
+/// What an attribute key says about its value: worked out once per key (the
+/// scrubber caches it with the key's rule), then read by every scan of a value
+/// under that key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KeyFacts(u8);
+
+impl KeyFacts {
+    /// Free text (no key), or a key that says nothing.
+    pub const NONE: KeyFacts = KeyFacts(0);
+    const NAME: u8 = 1;
+    const AUTHORIZATION: u8 = 2;
+    const AWS_SECRET: u8 = 4;
+    const SSN: u8 = 8;
+    const PHONE: u8 = 16;
+
+    /// The facts of `key` (empty for free text). One pass over the key finds
+    /// the words that the precise tests need (`secret`, `ssn`, `phone`, ...);
+    /// a test runs only when its word is there, so an ordinary key costs
+    /// about one step per byte.
+    pub fn of(key: &[u8]) -> Self {
+        if key.is_empty() {
+            return Self::NONE;
+        }
+        let mut f = 0;
+        if is_name_key(key) {
+            f |= Self::NAME;
+        }
+        let mut seen = 0u8;
+        for i in 0..key.len() {
+            let word = |lit: &[u8]| starts_with_ci(key, i, lit);
+            seen |= match key[i] | 0x20 {
+                b'a' if word(b"authorization") => Self::AUTHORIZATION,
+                b's' if word(b"secret") => Self::AWS_SECRET,
+                b's' if word(b"ssn") || word(b"social") => Self::SSN,
+                b'p' if word(b"phone") => Self::PHONE,
+                b'm' if word(b"mobile") || word(b"msisdn") => Self::PHONE,
+                b't' if word(b"tel") => Self::PHONE,
+                _ => 0,
+            };
+        }
+        for (bit, test) in [
+            (Self::AUTHORIZATION, is_authorization_key as fn(&[u8]) -> bool),
+            (Self::AWS_SECRET, is_aws_secret_key),
+            (Self::SSN, is_ssn_key),
+            (Self::PHONE, is_phone_key),
+        ] {
+            if seen & bit != 0 && test(key) {
+                f |= bit;
+            }
+        }
+        KeyFacts(f)
+    }
+
+    /// The whole value is a person's name (`customer.full_name`, `owner.name`).
+    pub(super) fn name(self) -> bool {
+        self.0 & Self::NAME != 0
+    }
+
+    /// The whole value is a credential (`http.request.header.authorization`).
+    pub(super) fn authorization(self) -> bool {
+        self.0 & Self::AUTHORIZATION != 0
+    }
+
+    /// A 40-byte value is an AWS secret access key.
+    pub(super) fn aws_secret(self) -> bool {
+        self.0 & Self::AWS_SECRET != 0
+    }
+
+    /// A bare 9-digit run is a US SSN.
+    pub(super) fn ssn(self) -> bool {
+        self.0 & Self::SSN != 0
+    }
+
+    /// A bare digit run is a phone number.
+    pub(super) fn phone(self) -> bool {
+        self.0 & Self::PHONE != 0
+    }
+}
+
 /// Pushes a whole-value match when the key alone says the value is sensitive.
 /// Returns true when it did (nothing else needs scanning then).
 pub(super) fn whole_value(
     set: &DetectorSet,
-    key: &[u8],
+    facts: KeyFacts,
     text: &[u8],
     out: &mut Vec<Match>,
 ) -> bool {
-    // The key tests come first (most keys say nothing), in the order of
-    // precedence: a name key, then an authorization key, then a secret key
-    // (which also needs a 40-byte value).
-    let name = set.is_enabled(B::PersonName) && is_name_key(key);
-    let auth = !name && set.is_enabled(B::BearerToken) && is_authorization_key(key);
-    let aws = !name && !auth && set.is_enabled(B::AwsSecretAccessKey);
+    // In the order of precedence: a name key, then an authorization key, then
+    // a secret key (which also needs a 40-byte value).
+    let name = facts.name() && set.is_enabled(B::PersonName);
+    let auth = !name && facts.authorization() && set.is_enabled(B::BearerToken);
+    let aws = !name && !auth && facts.aws_secret() && set.is_enabled(B::AwsSecretAccessKey);
     if !(name || auth || aws) {
         return false;
     }
@@ -39,10 +117,7 @@ pub(super) fn whole_value(
         B::PersonName
     } else if auth {
         B::BearerToken
-    } else if e - s == 40
-        && text[s..e].iter().all(|&b| is(b, ALNUM | SECRET_PUNCT))
-        && is_aws_secret_key(key)
-    {
+    } else if e - s == 40 && text[s..e].iter().all(|&b| is(b, ALNUM | SECRET_PUNCT)) {
         B::AwsSecretAccessKey
     } else {
         return false;
@@ -204,6 +279,39 @@ pub(super) fn is_phone_key(key: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_agree_with_the_precise_tests() {
+        for key in [
+            "",
+            "customer.full_name",
+            "owner.name",
+            "service.name",
+            "http.request.header.authorization",
+            "aws.secret_access_key",
+            "AWS_SECRET",
+            "db.secret",
+            "customer.ssn",
+            "Social_Security_Number",
+            "user.phone",
+            "MOBILE",
+            "msisdn",
+            "tel",
+            "user.tel_home",
+            "telemetry.sdk.name",
+            "hotel",
+            "x.aws.secretaccesskey.tel.phone.ssn.authorization.full_name",
+        ] {
+            let k = key.as_bytes();
+            let f = KeyFacts::of(k);
+            let nonempty = !k.is_empty();
+            assert_eq!(f.name(), nonempty && is_name_key(k), "{key}");
+            assert_eq!(f.authorization(), nonempty && is_authorization_key(k), "{key}");
+            assert_eq!(f.aws_secret(), nonempty && is_aws_secret_key(k), "{key}");
+            assert_eq!(f.ssn(), nonempty && is_ssn_key(k), "{key}");
+            assert_eq!(f.phone(), nonempty && is_phone_key(k), "{key}");
+        }
+    }
 
     #[test]
     fn authorization_keys() {

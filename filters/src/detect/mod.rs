@@ -36,6 +36,8 @@ use regex::bytes::Regex;
 
 use crate::keys::KeyPatterns;
 
+pub use keyctx::KeyFacts;
+
 /// The built-in detectors, in a fixed order (their index is their id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
@@ -248,8 +250,17 @@ impl DetectorSet {
         if text.is_empty() {
             return;
         }
+        self.scan_with(key, KeyFacts::of(key), text, out);
+    }
+
+    /// [`scan`](Self::scan) with the facts of `key` already known
+    /// (`KeyFacts::of(key)`, cached by the caller).
+    pub fn scan_with(&self, key: &[u8], facts: KeyFacts, text: &[u8], out: &mut Vec<Match>) {
+        if text.is_empty() {
+            return;
+        }
         let base = out.len();
-        if !key.is_empty() && keyctx::whole_value(self, key, text, out) {
+        if keyctx::whole_value(self, facts, text, out) {
             redacted::skip_tokens(self, text, out, base);
             resolve(text, out, base);
             return;
@@ -259,8 +270,8 @@ impl DetectorSet {
                 set: self,
                 on: &self.active,
                 key,
+                facts,
                 text,
-                phone_key: std::cell::Cell::new(None),
             };
             words::scan(&cx, out);
         }

@@ -4,7 +4,6 @@
 //! (IBAN at an uppercase word) and reject typical log numbers within a few bytes.
 
 use super::classes::{at, before, is, run, ALNUM, DIGIT, UPPER, WORD};
-use super::keyctx;
 
 /// Whether the number starting at `i` merely continues a longer one: `2024-01-15`
 /// seen from `01`, `1.2.3.4.5` seen from `2`, `1,234` seen from `234`.
@@ -123,7 +122,7 @@ fn luhn_ok(d: &[u8]) -> bool {
 /// US SSNs: `AAA-GG-SSSS` or `AAA GG SSSS`; a bare 9-digit run only under an
 /// SSN-like key. Area 000, 666 and 900-999, group 00 and serial 0000 are never
 /// issued, so they are not SSNs.
-pub(super) fn ssn_at(t: &[u8], i: usize, dend: usize, key: &[u8]) -> Option<usize> {
+pub(super) fn ssn_at(t: &[u8], i: usize, dend: usize, ssn_key: bool) -> Option<usize> {
     let mut d = [0u8; 9];
     let end = match dend - i {
         3 => {
@@ -145,7 +144,7 @@ pub(super) fn ssn_at(t: &[u8], i: usize, dend: usize, key: &[u8]) -> Option<usiz
             }
             s + 4
         }
-        9 if keyctx::is_ssn_key(key) => {
+        9 if ssn_key => {
             for (k, &b) in t[i..dend].iter().enumerate() {
                 d[k] = b - b'0';
             }

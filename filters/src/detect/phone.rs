@@ -150,7 +150,7 @@ pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
         return Some(e);
     }
     // Bare digit runs count only under a phone key; free text has none.
-    if cx.key.is_empty() || !cx.is_phone_key() {
+    if cx.key.is_empty() || !cx.facts.phone() {
         return None;
     }
     read(t, i).longest(t, |d| (7..=MAX_DIGITS).contains(&d.len()))

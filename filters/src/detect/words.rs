@@ -19,10 +19,9 @@
 //! skipping. [`Regions`] remembers the skipped ranges for `kv`, whose
 //! identifier may start before the separator's own position was reached.
 
-use std::cell::Cell;
-
 use super::classes::{at, class, is, run, DIGIT, HEX, HIGH, IDENT_PUNCT, LOWER, UPPER, WORD};
-use super::{email, ip, keyctx, kv, names, numbers, phone, tokens};
+use super::keyctx::KeyFacts;
+use super::{email, ip, kv, names, numbers, phone, tokens};
 use super::{Active, BuiltinDetector as B, DetectorId, DetectorSet, Match};
 
 /// What one scan of one value needs to know, passed to every scanner.
@@ -30,23 +29,9 @@ pub(super) struct Ctx<'a> {
     pub set: &'a DetectorSet,
     pub on: &'a Active,
     pub key: &'a [u8],
+    /// What `key` says about the value.
+    pub facts: KeyFacts,
     pub text: &'a [u8],
-    /// Whether `key` names a phone (see `keyctx::is_phone_key`), worked out
-    /// at most once per value.
-    pub phone_key: Cell<Option<bool>>,
-}
-
-impl Ctx<'_> {
-    pub(super) fn is_phone_key(&self) -> bool {
-        match self.phone_key.get() {
-            Some(v) => v,
-            None => {
-                let v = keyctx::is_phone_key(self.key);
-                self.phone_key.set(Some(v));
-                v
-            }
-        }
-    }
 }
 
 /// The bytes at which the pass stops for a set of active scanners. A byte is a
@@ -446,14 +431,14 @@ fn digit_word(cx: &Ctx, i: usize, dend: usize, wend: usize, best: &mut Best) {
         best.offer(numbers::card_at(t, i, dend), B::CreditCard);
     }
     if on.ssn && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
-        best.offer(numbers::ssn_at(t, i, dend, cx.key), B::UsSsn);
+        best.offer(numbers::ssn_at(t, i, dend, cx.facts.ssn()), B::UsSsn);
     }
     // NANP `555-234-5678` / `1-800-...`, or a bare number of 7+ digits (maybe
     // in groups) under a phone key.
     let nanp = matches!(next, b'-' | b'.') && (len == 3 || (len == 1 && t[i] == b'1'));
     let bare = !cx.key.is_empty()
         && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('))
-        && cx.is_phone_key();
+        && cx.facts.phone();
     if on.phone && (nanp || bare) {
         best.offer(phone::at_digit(cx, i, dend), B::Phone);
     }

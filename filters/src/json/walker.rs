@@ -5,7 +5,8 @@
 
 use std::io::Write as _;
 
-use crate::detect::Match;
+use crate::detect::{KeyFacts, Match};
+use crate::keycache::KeyCache;
 use crate::{KeyPolicy, Location, Reason, Report, ScrubError, ScrubErrorKind, Scrubber};
 
 use super::schema::{Kind, Msg};
@@ -150,6 +151,17 @@ pub(super) struct Walker<'a> {
     hashed: Hashed,
     /// Canonical text of a number being hashed.
     num: Vec<u8>,
+    /// Decisions about attribute keys: this thread's table, taken on the
+    /// first key of the call and given back when the walker is dropped.
+    keys: Option<KeyCache>,
+}
+
+impl Drop for Walker<'_> {
+    fn drop(&mut self) {
+        if let Some(keys) = self.keys.take() {
+            keys.give_back();
+        }
+    }
 }
 
 impl<'a> Walker<'a> {
@@ -181,6 +193,7 @@ impl<'a> Walker<'a> {
             hash: Vec::new(),
             hashed: Hashed::Empty,
             num: Vec::new(),
+            keys: None,
         }
     }
 
@@ -370,6 +383,7 @@ impl<'a> Walker<'a> {
         match self.s.scrub_text(
             loc,
             b"",
+            KeyFacts::NONE,
             text,
             &mut self.matches,
             &mut self.scratch,
@@ -585,6 +599,7 @@ impl<'a> Walker<'a> {
         match self.s.scrub_text(
             Location::AttributeKey,
             b"",
+            KeyFacts::NONE,
             &self.path[key_start..],
             &mut self.matches,
             &mut self.scratch,
@@ -635,7 +650,8 @@ impl<'a> Walker<'a> {
         if !self.emit {
             return self.any_value(loc, depth, false);
         }
-        match self.s.key_policy(&self.path) {
+        let keys = self.keys.get_or_insert_with(KeyCache::take);
+        match self.s.key_info(keys, &self.path, &mut self.matches).policy {
             KeyPolicy::Scan => self.any_value(loc, depth, false),
             KeyPolicy::Redact(reason) => {
                 self.quietly(|w| w.any_value(loc, depth, false))?;
@@ -657,6 +673,15 @@ impl<'a> Walker<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// What the current key path says about its value (cached with its rule).
+    fn path_facts(&mut self) -> KeyFacts {
+        if self.path.is_empty() {
+            return KeyFacts::NONE;
+        }
+        let keys = self.keys.get_or_insert_with(KeyCache::take);
+        self.s.key_info(keys, &self.path, &mut self.matches).facts
     }
 
     /// `{"stringValue":"<text>"}`.
@@ -797,9 +822,11 @@ impl<'a> Walker<'a> {
         if !self.emit {
             return Ok(());
         }
+        let facts = self.path_facts();
         match self.s.scrub_text(
             loc,
             &self.path,
+            facts,
             self.lx.content(&st),
             &mut self.matches,
             &mut self.scratch,
@@ -835,9 +862,11 @@ impl<'a> Walker<'a> {
         if !self.emit {
             return Ok(());
         }
+        let facts = self.path_facts();
         match self.s.scrub_text(
             loc,
             &self.path,
+            facts,
             &self.bytes,
             &mut self.matches,
             &mut self.scratch,

@@ -9,7 +9,8 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-use crate::detect::Match;
+use crate::detect::{KeyFacts, Match};
+use crate::keycache::{KeyCache, KeyInfo};
 use crate::scrubber::KeyPolicy;
 use crate::{Location, Reason, Report, ScrubError, ScrubErrorKind, Scrubber, Signal};
 use schema::{Kind, Schema};
@@ -25,26 +26,6 @@ const MAX_PATH: usize = 24;
 /// detectors and output.
 const VALIDATE: u8 = 0;
 const EMIT: u8 = 1;
-/// Slots of the per-call key cache (a power of two).
-const KEY_CACHE: usize = 64;
-
-/// What is known about a top-level attribute key.
-#[derive(Clone, Copy, Debug)]
-struct KeyInfo {
-    policy: KeyPolicy,
-    /// No detector matches the key text itself: copy it verbatim.
-    key_clean: bool,
-}
-
-/// FNV-1a: a fast hash for short keys (the cache compares the bytes on a hit).
-fn fnv1a(b: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &x in b {
-        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Walks one export request. With `EMIT` false nothing is written and no
 /// detector runs: a validate-only walk.
 pub(crate) fn scrub(
@@ -68,7 +49,8 @@ pub(crate) fn scrub(
         matches: Vec::new(),
         scratch: Vec::new(),
         key_path: Vec::new(),
-        key_cache: [None; KEY_CACHE],
+        facts: KeyFacts::NONE,
+        keys: None,
         path: [""; MAX_PATH],
         depth: 0,
         span: 0..0,
@@ -85,6 +67,14 @@ pub(crate) fn scrub(
     }
 }
 
+impl Drop for Walker<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(keys) = self.keys.take() {
+            keys.give_back();
+        }
+    }
+}
+
 struct Walker<'a, 'o> {
     s: &'o Scrubber,
     input: &'a [u8],
@@ -94,8 +84,11 @@ struct Walker<'a, 'o> {
     scratch: Vec<u8>,
     /// Dotted key path of the attribute being walked.
     key_path: Vec<u8>,
-    /// Rule per top-level attribute key, for this call (direct-mapped).
-    key_cache: [Option<(&'a [u8], KeyInfo)>; KEY_CACHE],
+    /// What `key_path` says about its value (see `KeyFacts`).
+    facts: KeyFacts,
+    /// Decisions about attribute keys: this thread's table, taken on the
+    /// first key of the call and given back when the walker is dropped.
+    keys: Option<KeyCache>,
     /// Field names from the root, for error messages.
     path: [&'static str; MAX_PATH],
     depth: usize,
@@ -396,15 +389,16 @@ impl<'a> Walker<'a, '_> {
         if M == VALIDATE {
             return false;
         }
-        let key: &[u8] = if keyed == Keyed::Yes {
-            &self.key_path
+        let (key, facts): (&[u8], _) = if keyed == Keyed::Yes {
+            (&self.key_path, self.facts)
         } else {
-            b""
+            (b"", KeyFacts::NONE)
         };
 
         match self.s.scrub_text(
             loc,
             key,
+            facts,
             f.body(),
             &mut self.matches,
             &mut self.scratch,
@@ -479,7 +473,7 @@ impl<'a> Walker<'a, '_> {
                     let info = self.key_info(key_bytes);
                     if info.key_clean
                         && info.policy == KeyPolicy::Scan
-                        && self.s.text_is_clean(key_bytes, s.body(), &mut self.matches)
+                        && self.s.text_is_clean(key_bytes, info.facts, s.body(), &mut self.matches)
                     {
                         self.keep(f.whole);
                         self.pop();
@@ -499,15 +493,21 @@ impl<'a> Walker<'a, '_> {
             KeyInfo {
                 policy: KeyPolicy::Scan,
                 key_clean: true,
+                facts: KeyFacts::NONE,
             }
         } else if parent_len == 0 {
             self.key_info(key_bytes)
         } else {
+            // A nested key: its rule and facts are those of the dotted path.
+            let keys = self.keys.get_or_insert_with(KeyCache::take);
             KeyInfo {
-                policy: self.s.key_policy(&self.key_path),
                 key_clean: false,
+                ..self.s.key_info(keys, &self.key_path, &mut self.matches)
             }
         };
+        // The value's scans read the facts of this key; the enclosing key's
+        // come back when this pair is done.
+        let outer_facts = std::mem::replace(&mut self.facts, info.facts);
 
         if M == EMIT {
             self.open(f);
@@ -540,6 +540,7 @@ impl<'a> Walker<'a, '_> {
         if M == EMIT {
             self.close();
         }
+        self.facts = outer_facts;
         self.key_path.truncate(parent_len);
         self.pop();
         Ok(drop)
@@ -569,25 +570,10 @@ impl<'a> Walker<'a, '_> {
         Ok(drop)
     }
 
-    /// Rule and key cleanliness of a top-level attribute key, cached for the call.
-    fn key_info(&mut self, key: &'a [u8]) -> KeyInfo {
-        // Open addressing with linear probing: distinct keys per payload are few.
-        let mut slot = (fnv1a(key) as usize) & (KEY_CACHE - 1);
-        for _ in 0..KEY_CACHE {
-            match self.key_cache[slot] {
-                Some((k, info)) if k == key => return info,
-                Some(_) => slot = (slot + 1) & (KEY_CACHE - 1),
-                None => break,
-            }
-        }
-        let info = KeyInfo {
-            policy: self.s.key_policy(key),
-            key_clean: self.s.text_is_clean(b"", key, &mut self.matches),
-        };
-        if self.key_cache[slot].is_none() {
-            self.key_cache[slot] = Some((key, info));
-        }
-        info
+    /// Rule and key cleanliness of a top-level attribute key.
+    fn key_info(&mut self, key: &[u8]) -> KeyInfo {
+        let keys = self.keys.get_or_insert_with(KeyCache::take);
+        self.s.key_info(keys, key, &mut self.matches)
     }
 
     /// Writes `AnyValue { string_value: <replacement> }` for a whole value under a key rule.

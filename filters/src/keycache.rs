@@ -1,0 +1,203 @@
+//! What a scrubber decided about an attribute key, remembered across calls.
+//!
+//! Attribute keys repeat: the same few dozen names (`service.name`,
+//! `http.route`, ...) arrive in every request, while deciding a key costs a
+//! case-folded match against every rule list and a detector scan of the key
+//! text. Each thread keeps one small direct-mapped table of recent decisions,
+//! tagged with the scrubber that made them, so a repeated key costs one hash
+//! and one comparison. The table is taken out of its thread-local slot for
+//! the length of a call (one TLS access per call, none per key) and is bounded:
+//! keys of unbounded cardinality only evict each other.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::detect::KeyFacts;
+use crate::scrubber::KeyPolicy;
+
+/// What is known about an attribute key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KeyInfo {
+    pub policy: KeyPolicy,
+    /// No detector matches the key text itself: it may be copied verbatim.
+    pub key_clean: bool,
+    /// What the key says about its value, for the detectors.
+    pub facts: KeyFacts,
+}
+
+/// Slots of the table (a power of two).
+const SLOTS: usize = 512;
+/// Longest key remembered (longer keys are decided every time).
+const MAX_KEY: usize = 54;
+
+#[derive(Clone, Copy)]
+struct Entry {
+    /// Id of the scrubber that decided (0: empty slot).
+    owner: u64,
+    len: u8,
+    key: [u8; MAX_KEY],
+    info: KeyInfo,
+}
+
+const EMPTY: Entry = Entry {
+    owner: 0,
+    len: 0,
+    key: [0; MAX_KEY],
+    info: KeyInfo {
+        policy: KeyPolicy::Scan,
+        key_clean: false,
+        facts: KeyFacts::NONE,
+    },
+};
+
+/// One thread's table of key decisions.
+pub(crate) struct KeyCache {
+    entries: Box<[Entry; SLOTS]>,
+}
+
+thread_local! {
+    static TABLE: Cell<Option<KeyCache>> = const { Cell::new(None) };
+}
+
+static NEXT_OWNER: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh id for a scrubber (never 0, never reused within a process).
+pub(crate) fn new_owner() -> u64 {
+    NEXT_OWNER.fetch_add(1, Ordering::Relaxed)
+}
+
+impl KeyCache {
+    /// This thread's table (a new one on first use, or when a call on this
+    /// thread holds it already, e.g. a nested call).
+    pub(crate) fn take() -> Self {
+        TABLE
+            .with(Cell::take)
+            .unwrap_or_else(|| KeyCache {
+                entries: Box::new([EMPTY; SLOTS]),
+            })
+    }
+
+    /// Gives the table back to this thread for the next call.
+    pub(crate) fn give_back(self) {
+        TABLE.with(|t| t.set(Some(self)));
+    }
+
+    /// The decision of scrubber `owner` about `key`, computed by `decide` on a
+    /// miss and remembered when the key is short enough.
+    #[inline]
+    pub(crate) fn get_or(&mut self, owner: u64, key: &[u8], decide: impl FnOnce() -> KeyInfo) -> KeyInfo {
+        if key.len() > MAX_KEY {
+            return decide();
+        }
+        let slot = &mut self.entries[slot_of(owner, key)];
+        if slot.owner == owner && usize::from(slot.len) == key.len() && &slot.key[..key.len()] == key {
+            return slot.info;
+        }
+        let info = decide();
+        slot.owner = owner;
+        slot.len = key.len() as u8;
+        slot.key[..key.len()].copy_from_slice(key);
+        slot.info = info;
+        info
+    }
+}
+
+/// FNV-1a of the key, mixed with the owner, reduced to a slot.
+#[inline]
+fn slot_of(owner: u64, key: &[u8]) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ owner.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for &x in key {
+        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+    }
+    ((h ^ (h >> 29)) as usize) & (SLOTS - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Reason;
+
+    fn info(clean: bool) -> KeyInfo {
+        KeyInfo {
+            policy: if clean {
+                KeyPolicy::Scan
+            } else {
+                KeyPolicy::Redact(Reason::KeyNotAllowed)
+            },
+            key_clean: clean,
+            facts: KeyFacts::NONE,
+        }
+    }
+
+    #[test]
+    fn remembers_per_owner_and_key() {
+        let mut c = KeyCache::take();
+        let (a, b) = (new_owner(), new_owner());
+        let mut calls = 0;
+        let mut get = |c: &mut KeyCache, owner, key: &[u8], v| {
+            c.get_or(owner, key, || {
+                calls += 1;
+                info(v)
+            })
+        };
+        assert_eq!(get(&mut c, a, b"service.name", true), info(true));
+        // A hit does not decide again, even if the decision would differ.
+        assert_eq!(get(&mut c, a, b"service.name", false), info(true));
+        // Another scrubber, or another key, decides for itself.
+        assert_eq!(get(&mut c, b, b"service.name", false), info(false));
+        assert_eq!(get(&mut c, a, b"service.nam", false), info(false));
+        assert_eq!(get(&mut c, a, b"", true), info(true));
+        assert_eq!(get(&mut c, a, b"", false), info(true));
+        drop(get);
+        assert_eq!(calls, 4);
+        c.give_back();
+    }
+
+    #[test]
+    fn long_keys_are_decided_every_time() {
+        let mut c = KeyCache::take();
+        let owner = new_owner();
+        let key = [b'k'; MAX_KEY + 1];
+        let mut calls = 0;
+        for _ in 0..3 {
+            c.get_or(owner, &key, || {
+                calls += 1;
+                info(true)
+            });
+        }
+        assert_eq!(calls, 3);
+        c.give_back();
+    }
+
+    #[test]
+    fn eviction_never_returns_another_keys_decision() {
+        let mut c = KeyCache::take();
+        let owner = new_owner();
+        // Many more keys than slots: every answer is still the key's own.
+        for round in 0..2 {
+            for i in 0..(SLOTS * 4) {
+                let key = format!("k{i}");
+                let want = info(i % 3 == 0);
+                let got = c.get_or(owner, key.as_bytes(), || want);
+                assert_eq!(got, want, "round {round} key {key}");
+            }
+        }
+        c.give_back();
+    }
+
+    #[test]
+    fn the_table_survives_between_calls_on_a_thread() {
+        let owner = new_owner();
+        let mut c = KeyCache::take();
+        c.get_or(owner, b"http.route", || info(true));
+        c.give_back();
+        let mut c = KeyCache::take();
+        let mut decided = false;
+        c.get_or(owner, b"http.route", || {
+            decided = true;
+            info(false)
+        });
+        assert!(!decided);
+        c.give_back();
+    }
+}
