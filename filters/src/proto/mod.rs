@@ -193,11 +193,20 @@ impl<'a> Walker<'a, '_> {
         Ok(drop)
     }
 
-    fn unknown<const M: u8>(&mut self, _f: &FieldRef<'a>) {
-        // The reader has already checked that the field is well-formed. Not copying
-        // it leaves a gap in the verbatim span, which makes the enclosing lengths
-        // get rewritten.
+    fn unknown<const M: u8>(&mut self, f: &FieldRef<'a>) {
+        // The reader has already checked that the field is well-formed. It is
+        // left out of the output: the enclosing fields get their headers
+        // written now (their lengths are then fixed when they close), and the
+        // verbatim span restarts after the field. Waiting for the next `keep`
+        // to notice the gap is not enough: when the field is the last one of
+        // its message, that `keep` comes after the message closed with its
+        // original length.
         self.report.unknown_fields_dropped += 1;
+        if M == EMIT {
+            self.write_begin();
+            let end = wire::offset_in(self.input, f.whole) + f.whole.len();
+            self.span = end..end;
+        }
     }
 
     // ---- output: verbatim spans and lazily written length headers ----
@@ -473,7 +482,9 @@ impl<'a> Walker<'a, '_> {
                     let info = self.key_info(key_bytes);
                     if info.key_clean
                         && info.policy == KeyPolicy::Scan
-                        && self.s.text_is_clean(key_bytes, info.facts, s.body(), &mut self.matches)
+                        && self
+                            .s
+                            .text_is_clean(key_bytes, info.facts, s.body(), &mut self.matches)
                     {
                         self.keep(f.whole);
                         self.pop();

@@ -262,6 +262,50 @@ fn unknown_fields_are_dropped_and_counted() {
     ExportLogsServiceRequest::decode(out.as_slice()).unwrap();
 }
 
+/// An unknown field as the last field of a nested message (here the
+/// Resource, followed by more data in its parent): the message's length is
+/// rewritten although nothing after the field reveals the gap inside it.
+#[test]
+fn unknown_last_field_of_a_nested_message_shrinks_its_length() {
+    let resource = Resource {
+        attributes: vec![kv("service.name", s("api"))],
+        ..Default::default()
+    };
+    let mut res_bytes = resource.encode_to_vec();
+    // Field 10 (bytes) at the end of the Resource.
+    res_bytes.extend_from_slice(&[0x52, 0x03, b'x', b'y', b'z']);
+    let scope_logs = ScopeLogs {
+        log_records: vec![LogRecord {
+            body: Some(s("hello")),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+    .encode_to_vec();
+    // ResourceLogs { 1: resource, 2: scope_logs }
+    let mut rl = Vec::new();
+    rl.push(0x0A);
+    prost::encoding::encode_varint(res_bytes.len() as u64, &mut rl);
+    rl.extend_from_slice(&res_bytes);
+    rl.push(0x12);
+    prost::encoding::encode_varint(scope_logs.len() as u64, &mut rl);
+    rl.extend_from_slice(&scope_logs);
+    let mut req = vec![0x0A];
+    prost::encoding::encode_varint(rl.len() as u64, &mut req);
+    req.extend_from_slice(&rl);
+
+    let mut out = Vec::new();
+    let r = strict()
+        .scrub(Signal::Logs, Encoding::Protobuf, &req, &mut out)
+        .unwrap();
+    assert_eq!(r.unknown_fields_dropped, 1);
+    assert!(!out.windows(3).any(|w| w == b"xyz"));
+    let decoded = ExportLogsServiceRequest::decode(out.as_slice()).unwrap();
+    let rl = &decoded.resource_logs[0];
+    assert_eq!(rl.resource.as_ref().map(|r| r.attributes.len()), Some(1));
+    assert_eq!(str_of(&rl.scope_logs[0].log_records[0].body), "hello");
+}
+
 fn expect_err(bytes: &[u8], signal: Signal) -> crate::ScrubError {
     let mut out = vec![1, 2, 3];
     let e = strict()
