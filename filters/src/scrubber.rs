@@ -220,7 +220,12 @@ impl Scrubber {
     /// The key rule for `key` and whether its text is clean, remembered in
     /// `cache` (see [`crate::keycache`]). `matches` is scratch space.
     #[inline]
-    pub(crate) fn key_info(&self, cache: &mut KeyCache, key: &[u8], matches: &mut Vec<Match>) -> KeyInfo {
+    pub(crate) fn key_info(
+        &self,
+        cache: &mut KeyCache,
+        key: &[u8],
+        matches: &mut Vec<Match>,
+    ) -> KeyInfo {
         cache.get_or(self.cache_owner, key, || KeyInfo {
             policy: self.key_policy(key),
             key_clean: self.text_is_clean(b"", KeyFacts::NONE, key, matches),

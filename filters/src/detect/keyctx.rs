@@ -55,7 +55,10 @@ impl KeyFacts {
             };
         }
         for (bit, test) in [
-            (Self::AUTHORIZATION, is_authorization_key as fn(&[u8]) -> bool),
+            (
+                Self::AUTHORIZATION,
+                is_authorization_key as fn(&[u8]) -> bool,
+            ),
             (Self::AWS_SECRET, is_aws_secret_key),
             (Self::SSN, is_ssn_key),
             (Self::PHONE, is_phone_key),
@@ -306,7 +309,11 @@ mod tests {
             let f = KeyFacts::of(k);
             let nonempty = !k.is_empty();
             assert_eq!(f.name(), nonempty && is_name_key(k), "{key}");
-            assert_eq!(f.authorization(), nonempty && is_authorization_key(k), "{key}");
+            assert_eq!(
+                f.authorization(),
+                nonempty && is_authorization_key(k),
+                "{key}"
+            );
             assert_eq!(f.aws_secret(), nonempty && is_aws_secret_key(k), "{key}");
             assert_eq!(f.ssn(), nonempty && is_ssn_key(k), "{key}");
             assert_eq!(f.phone(), nonempty && is_phone_key(k), "{key}");

@@ -9,7 +9,7 @@
 //! (which detectors can want it) come before the value is parsed.
 
 use super::classes::{
-    ends_with_ci, is, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
+    class, ends_with_ci, is, ALNUM, DOT, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
 };
 use super::tokens;
 use super::words::{Ctx, Regions};
@@ -28,14 +28,26 @@ const IDENT: u32 = ALNUM | IDENT_PUNCT;
 /// Start of the identifier run that ends at `e` (exclusive), or None when it
 /// is longer than [`MAX_IDENT`]. The run may be empty (`Some(e)`).
 pub(super) fn ident_run_start(t: &[u8], e: usize) -> Option<usize> {
+    ident_run(t, e).map(|(s, _)| s)
+}
+
+/// [`ident_run_start`], and whether the run contains a `.` (a dotted name,
+/// whose last segments may be a feature name).
+fn ident_run(t: &[u8], e: usize) -> Option<(usize, bool)> {
     let mut s = e;
-    while s > 0 && is(t[s - 1], IDENT) {
+    let mut seen = 0;
+    while s > 0 {
+        let c = class(t[s - 1]);
+        if c & IDENT == 0 {
+            break;
+        }
+        seen |= c;
         s -= 1;
         if e - s > MAX_IDENT {
             return None;
         }
     }
-    Some(s)
+    Some((s, seen & DOT != 0))
 }
 
 /// Tries every identifier-anchored detector whose separator (`=` or `:`) is
@@ -64,7 +76,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         Some(b) if is(b, IDENT) => (r, None),
         _ => return,
     };
-    let Some(s) = ident_run_start(t, e) else {
+    let Some((s, dotted)) = ident_run(t, e) else {
         return;
     };
     // A whole identifier (`x.token=` is not `token=`) that starts with a letter
@@ -100,7 +112,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         return;
     }
     // Which detectors can want this name, before the value is parsed.
-    let feature = cx.on.feature && is_feature_name(cx, name);
+    let feature = cx.on.feature && is_feature_name(cx, name, dotted);
     let url_secret = cx.on.url_secret && sep == b'=' && is_secret_param(name);
     let aws_secret = cx.on.aws_secret && maybe_aws_secret_name(name);
     let auth = cx.on.auth_header && ends_with_ci(name, b"authorization");
@@ -143,17 +155,18 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
 }
 
 /// A feature name, alone or at the end of a longer dotted name
-/// (`tenant.user.ltv_usd=…` names `user.ltv_usd`).
-fn is_feature_name(cx: &Ctx, name: &[u8]) -> bool {
+/// (`tenant.user.ltv_usd=…` names `user.ltv_usd`). `dotted`: `name` has a `.`.
+fn is_feature_name(cx: &Ctx, name: &[u8], dotted: bool) -> bool {
     let matches = |n: &[u8]| {
         n.first()
             .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
     };
     matches(name)
-        || name
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == b'.' && matches(&name[i + 1..]))
+        || (dotted
+            && name
+                .iter()
+                .enumerate()
+                .any(|(i, &b)| b == b'.' && matches(&name[i + 1..])))
 }
 
 fn skip_blanks(t: &[u8], mut k: usize) -> usize {
