@@ -9,10 +9,10 @@
 //! (which detectors can want it) come before the value is parsed.
 
 use super::classes::{
-    class, ends_with_ci, is, ALNUM, DOT, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
+    ends_with_ci, is, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
 };
-use super::tokens;
 use super::words::{Ctx, Regions};
+use super::{simd, tokens};
 use super::{BuiltinDetector as B, Match};
 
 /// Longest identifier considered (longer runs are not key names).
@@ -34,20 +34,7 @@ pub(super) fn ident_run_start(t: &[u8], e: usize) -> Option<usize> {
 /// [`ident_run_start`], and whether the run contains a `.` (a dotted name,
 /// whose last segments may be a feature name).
 fn ident_run(t: &[u8], e: usize) -> Option<(usize, bool)> {
-    let mut s = e;
-    let mut seen = 0;
-    while s > 0 {
-        let c = class(t[s - 1]);
-        if c & IDENT == 0 {
-            break;
-        }
-        seen |= c;
-        s -= 1;
-        if e - s > MAX_IDENT {
-            return None;
-        }
-    }
-    Some((s, seen & DOT != 0))
+    simd::ident_run(t, e, MAX_IDENT)
 }
 
 /// Tries every identifier-anchored detector whose separator (`=` or `:`) is
@@ -230,7 +217,12 @@ fn is_secret_param(name: &[u8]) -> bool {
         20 => &[b"x-amz-security-token"],
         _ => return false,
     };
-    candidates.iter().any(|c| name.eq_ignore_ascii_case(c))
+    // Names start with a letter (checked by the caller): compare its
+    // lowercase first, which rejects most names without a loop.
+    let first = name.first().map_or(0, |&b| b | 0x20);
+    candidates
+        .iter()
+        .any(|c| c.first() == Some(&first) && name.eq_ignore_ascii_case(c))
 }
 
 /// Cheap necessary condition of [`is_aws_secret_name`]: at least `awssecret`

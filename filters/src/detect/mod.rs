@@ -26,6 +26,7 @@ mod names;
 mod numbers;
 mod phone;
 mod redacted;
+mod simd;
 mod tokens;
 mod words;
 
