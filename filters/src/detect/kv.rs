@@ -127,12 +127,17 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
             .map_or(ve, |p| vs + p);
         push(vs, cut, B::UrlSecret);
     }
-    if aws_secret
-        && ve - vs == 40
-        && t[vs..ve].iter().all(|&b| is(b, ALNUM | SECRET_PUNCT))
-        && is_aws_secret_name(name)
-    {
-        push(vs, ve, B::AwsSecretAccessKey);
+    if aws_secret && ve - vs >= 40 && is_aws_secret_name(name) {
+        // 40 characters of the key alphabet; when more of it follows (an
+        // unquoted value running on into `/features`, or binary framing after
+        // it), the whole run goes: failing closed costs a few bytes of context.
+        let run = t[vs..ve]
+            .iter()
+            .take_while(|&&b| is(b, ALNUM | SECRET_PUNCT))
+            .count();
+        if run >= 40 {
+            push(vs, vs + run, B::AwsSecretAccessKey);
+        }
     }
     if auth {
         if let Some((s, e)) = tokens::authorization_value(t, v) {

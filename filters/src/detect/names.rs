@@ -8,8 +8,16 @@ use std::sync::OnceLock;
 
 use super::classes::{is, run, DIGIT, HIGH, LOWER, UPPER};
 
-static GIVEN_SRC: &str = include_str!("../../data/given_names.txt");
-static SURNAME_SRC: &str = include_str!("../../data/surnames.txt");
+/// Faker-derived lists (see `data/gen_names.py`), then hand-written
+/// supplements of frequent names Faker lacks (`data/extra_*.txt`).
+static GIVEN_SRC: [&str; 2] = [
+    include_str!("../../data/given_names.txt"),
+    include_str!("../../data/extra_given_names.txt"),
+];
+static SURNAME_SRC: [&str; 2] = [
+    include_str!("../../data/surnames.txt"),
+    include_str!("../../data/extra_surnames.txt"),
+];
 
 static GIVEN: OnceLock<Vec<Box<[u8]>>> = OnceLock::new();
 static SURNAMES: OnceLock<Vec<Box<[u8]>>> = OnceLock::new();
@@ -41,13 +49,17 @@ fn fold_into<'b>(word: &str, buf: &'b mut [u8; 4 * MAX_WORD]) -> Option<&'b [u8]
 
 /// A sorted, deduplicated list of folded names, built once from an embedded
 /// file (folded again here so the lookup never depends on the file's casing).
-fn list(cell: &'static OnceLock<Vec<Box<[u8]>>>, src: &'static str) -> &'static [Box<[u8]>] {
+fn list(
+    cell: &'static OnceLock<Vec<Box<[u8]>>>,
+    src: &'static [&'static str],
+) -> &'static [Box<[u8]>] {
     cell.get_or_init(|| {
         let mut buf = [0u8; 4 * MAX_WORD];
         let mut v: Vec<Box<[u8]>> = src
-            .lines()
+            .iter()
+            .flat_map(|s| s.lines())
             .map(str::trim)
-            .filter(|l| !l.is_empty())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .filter_map(|l| fold_into(l, &mut buf).map(Box::<[u8]>::from))
             .collect();
         v.sort_unstable();
@@ -67,11 +79,11 @@ fn contains(list: &[Box<[u8]>], word: &str) -> bool {
 }
 
 pub(super) fn is_given(word: &str) -> bool {
-    contains(list(&GIVEN, GIVEN_SRC), word)
+    contains(list(&GIVEN, &GIVEN_SRC), word)
 }
 
 pub(super) fn is_surname(word: &str) -> bool {
-    contains(list(&SURNAMES, SURNAME_SRC), word)
+    contains(list(&SURNAMES, &SURNAME_SRC), word)
 }
 
 /// A capitalized word of letters at `s`: its text and end. The word must end at

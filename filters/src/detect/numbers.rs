@@ -232,7 +232,20 @@ pub(super) fn dotted_or_versioned(t: &[u8], i: usize) -> bool {
         // Inside a longer numeric dotted run (`1.2.3.4.5`, `10.0.19041.1`); after a
         // word and a dot (`tenant.10.1.2.3` as an attribute key) it is an address.
         b'.' => before(t, i - 1) & DIGIT != 0,
-        b'/' => before(t, i - 1) & (UPPER | super::classes::LOWER) != 0,
+        // A version after a product token (`Chrome/120.0.0.0`, `Edg/120.0.2210.91`
+        // in a user agent: capitalized); after a lowercase path word
+        // (`/customers/10.1.2.3/`) it is an address.
+        b'/' => product_token_before(t, i - 1),
         _ => false,
     }
+}
+
+/// Whether the word that ends right before `slash` starts with an uppercase
+/// letter (a user-agent product token such as `Chrome` or `AppleWebKit`).
+fn product_token_before(t: &[u8], slash: usize) -> bool {
+    let mut s = slash;
+    while s > 0 && is(t[s - 1], ALNUM) {
+        s -= 1;
+    }
+    s < slash && is(t[s], UPPER)
 }

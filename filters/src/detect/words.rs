@@ -209,6 +209,14 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
             if c & (DIGIT | HIGH) != 0 || b == b'b' {
                 return i;
             }
+            if on.bearer && matches!(b, b'B' | b'T') {
+                // A capitalized keyword glued to what precedes it: `3Bearer
+                // <token>` after a length byte inside a bytes value.
+                let kend = run(t, p, UPPER | LOWER);
+                if let Some((s, e)) = tokens::bearer_at(t, p, kend) {
+                    push(out, s, e, B::BearerToken);
+                }
+            }
             let near = i.max(p.saturating_sub(5));
             let mut w = p - 1;
             while w > near && is(t[w - 1], WORD) {
@@ -328,6 +336,13 @@ fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match
             letter_word(cx, w, wend, c, &mut best, out);
         } else if c & HIGH != 0 && cx.on.name {
             best.offer(names::at(t, w), B::PersonName);
+        }
+    }
+    // A bearer keyword glued to one byte before it (`LBearer <token>`: the
+    // length byte of a framed bytes value).
+    if cx.on.bearer && wend - w >= 6 && matches!(t.get(w + 1), Some(b'B' | b'T')) {
+        if let Some((s, e)) = tokens::bearer_at(t, w + 1, wend) {
+            push(out, s, e, B::BearerToken);
         }
     }
     match best.0 {

@@ -15,6 +15,9 @@ fn ipv4_positives() {
         ("[0.0.0.0]", "0.0.0.0"),
         // After a word and a dot (an address hidden in an attribute key).
         ("tenant.193.247.117.199", "193.247.117.199"),
+        // A URL path segment after a lowercase word.
+        ("/v1/customers/193.226.158.46/features", "193.226.158.46"),
+        ("GET /ip/10.20.30.40 200", "10.20.30.40"),
     ] {
         assert_one("ipv4", text, want);
     }
@@ -32,6 +35,8 @@ fn ipv4_look_alikes_survive() {
         "\"sdk.version\": \"1.2.3.4\"",
         "firmware 4.4.4.4",
         "Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (X11) Edg/120.0.2210.91",
+        "OPR/105.0.0.0",
         "v10.0.19041.1",
         "01.02.03.04",
         "1.2.3.4a",

@@ -70,9 +70,22 @@ fn aws_secret_after_key_names() {
     }
     // The same 40 characters without a telling key name are left alone.
     assert_none(&format!("blob {SECRET}"));
+    // Under the name, a value that runs on past 40 characters of the key
+    // alphabet (a URL path, binary framing) goes whole: fail closed.
+    assert_one(
+        "aws_secret_access_key",
+        &format!("aws_secret_access_key={SECRET}/features?x=1"),
+        &format!("{SECRET}/features"),
+    );
+    assert_one(
+        "aws_secret_access_key",
+        &format!("aws_secret_access_key={SECRET}\u{10}\u{1}rest"),
+        SECRET,
+    );
+    // Shorter than a key: not one.
     assert_not(
         "aws_secret_access_key",
-        &format!("aws_secret_access_key={SECRET}X"),
+        &format!("aws_secret_access_key={}", &SECRET[..39]),
     );
 }
 
@@ -103,6 +116,16 @@ fn bearer_tokens() {
         ),
         ("using bearer mF_9.B5f-4.1JqM", "mF_9.B5f-4.1JqM"),
         ("Basic dXNlcjpwYXNzd29yZA==.", "dXNlcjpwYXNzd29yZA=="),
+        // Glued to a length byte of binary framing (a bytes value).
+        ("\u{a}3Bearer abcDEF123456789xyz", "abcDEF123456789xyz"),
+        (
+            "\u{a}LBearer ya29.abcDEF123456789xyz",
+            "ya29.abcDEF123456789xyz",
+        ),
+        (
+            "xToken 9944b09199c62bcf9418ad846dd0e4bb",
+            "9944b09199c62bcf9418ad846dd0e4bb",
+        ),
     ] {
         assert_one("bearer_token", text, want);
     }
