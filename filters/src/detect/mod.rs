@@ -132,11 +132,33 @@ pub struct DetectorSet {
     names: Vec<String>,
     /// Feature-namespace globs for `feature_value` (empty: detector inactive).
     features: KeyPatterns,
-    custom: Vec<Regex>,
+    custom: Vec<Custom>,
     /// Scanners of the pass, derived from `enabled` and `features`.
     active: Active,
     /// Whether the pass runs at all (some built-in scanner is active).
     pass: bool,
+}
+
+/// A custom detector: its regex, and the shortest text it can match (values
+/// shorter than that, most attribute values, skip the regex call).
+#[derive(Debug)]
+struct Custom {
+    regex: Regex,
+    min_len: usize,
+}
+
+impl Custom {
+    fn new(pattern: &str) -> Result<Self, regex::Error> {
+        let regex = Regex::new(pattern)?;
+        // The same syntax as the regex crate; a pattern it parses differently
+        // (bytes-only classes) gets no shortcut.
+        let min_len = regex_syntax::Parser::new()
+            .parse(pattern)
+            .ok()
+            .and_then(|hir| hir.properties().minimum_len())
+            .unwrap_or(0);
+        Ok(Self { regex, min_len })
+    }
 }
 
 /// Which scanners of the pass a set runs, and the bytes the pass stops at.
@@ -200,7 +222,7 @@ impl DetectorSet {
             if names.iter().any(|n| n == name) {
                 return Err(format!("custom detector name `{name}` is already taken"));
             }
-            let re = Regex::new(pattern)
+            let re = Custom::new(pattern)
                 .map_err(|e| format!("custom detector `{name}`: invalid regex: {e}"))?;
             names.push(name.clone());
             regexes.push(re);
@@ -276,9 +298,12 @@ impl DetectorSet {
             };
             words::scan(&cx, out);
         }
-        for (i, re) in self.custom.iter().enumerate() {
+        for (i, c) in self.custom.iter().enumerate() {
+            if text.len() < c.min_len {
+                continue;
+            }
             let id = (BUILTIN_COUNT + i) as DetectorId;
-            for m in re.find_iter(text) {
+            for m in c.regex.find_iter(text) {
                 if m.start() < m.end() {
                     out.push(Match {
                         start: m.start(),

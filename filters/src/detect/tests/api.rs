@@ -60,6 +60,34 @@ fn custom_detectors_get_ids_after_builtins() {
     );
 }
 
+/// Values shorter than a custom regex can match skip it; a value of exactly
+/// the shortest length (and multi-byte text counted in bytes) still matches.
+#[test]
+fn custom_length_shortcut_keeps_shortest_matches() {
+    let custom = vec![
+        ("order".to_string(), r"ORD-[0-9]{4}".to_string()),
+        ("word".to_string(), r"\bé\w".to_string()),
+        ("raw".to_string(), r"(?-u:\xFF)".to_string()),
+    ];
+    let set = DetectorSet::new(&[], &[], &custom).expect("set");
+    assert_eq!(
+        matches(&set, "", "ORD-1234"),
+        vec![("order".to_string(), "ORD-1234".to_string())]
+    );
+    assert_eq!(matches(&set, "", "ORD-123"), vec![]);
+    assert_eq!(
+        matches(&set, "", "éa"),
+        vec![("word".to_string(), "éa".to_string())]
+    );
+    let mut out = Vec::new();
+    set.scan(b"", b"\xFF", &mut out);
+    assert_eq!(
+        out.len(),
+        1,
+        "a bytes-only pattern is never skipped: {out:?}"
+    );
+}
+
 #[test]
 fn bad_custom_detectors_are_errors() {
     assert!(DetectorSet::new(&[], &[], &[("x".into(), "(".into())]).is_err());
