@@ -12,6 +12,7 @@ use crate::export::queue::{Item, Reservation};
 use crate::export::transcode::transcode;
 use crate::export::Destination;
 use crate::telemetry::metrics as m;
+use crate::telemetry::scrub_metrics::{self as sm, ScrubMetrics};
 
 /// Destinations of one signal that share a profile: scrubbed once for all of them.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct ProfileRoute {
     pub profile: Arc<str>,
     pub scrubber: Arc<Scrubber>,
     pub destinations: Vec<Arc<Destination>>,
+    /// This profile's redaction counters (registered handles).
+    pub metrics: ScrubMetrics,
 }
 
 /// What the receiver tells the client.
@@ -99,7 +102,7 @@ impl Pipeline {
         if routes.is_empty() {
             return match self.validator.validate(signal, encoding, &payload) {
                 Ok(r) => {
-                    m::received(signal, r.records_in, payload.len());
+                    sm::received(signal, r.records_in, payload.len());
                     m::dropped(signal, "-", "flow_disabled", r.records_in);
                     Outcome::Accepted {
                         rejected: 0,
@@ -133,7 +136,7 @@ impl Pipeline {
             };
             match result {
                 Ok((bytes, report)) => {
-                    m::scrub_report(signal, &route.profile, &route.scrubber, &report);
+                    route.metrics.record(signal, &route.scrubber, &report);
                     prepared.push((bytes, report));
                 }
                 Err(e) => {
@@ -143,7 +146,7 @@ impl Pipeline {
             }
         }
         let records_in = prepared.first().map(|(_, r)| r.records_in).unwrap_or(0);
-        m::received(signal, records_in, payload.len());
+        sm::received(signal, records_in, payload.len());
 
         // 2. Payload per destination, in the encoding it speaks (re-encoded at most once per route).
         let mut plan: Vec<(&Arc<Destination>, Bytes, Encoding, u64)> = Vec::new();

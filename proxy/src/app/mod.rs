@@ -24,6 +24,7 @@ use crate::otlp::RequestLimits;
 use crate::pipeline::{Pipeline, ProfileRoute};
 use crate::server::{serve, ServerOptions};
 use crate::telemetry::metrics as m;
+use crate::telemetry::scrub_metrics::ScrubMetrics;
 
 /// Addresses actually bound (useful with port 0).
 #[derive(Debug, Clone, Default)]
@@ -98,6 +99,7 @@ pub fn build_pipeline(config: &Config) -> Result<Pipeline, String> {
                 Some(r) => r.destinations.push(dest),
                 None => list.push(ProfileRoute {
                     profile: Arc::from(d.profile.as_str()),
+                    metrics: ScrubMetrics::new(&d.profile, &scrubber),
                     scrubber,
                     destinations: vec![dest],
                 }),

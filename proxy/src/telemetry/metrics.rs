@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use metrics::{counter, gauge, histogram};
-use planeguard_filters::{Report, Scrubber, Signal};
+use planeguard_filters::Signal;
 
 use crate::export::queue::Item;
 
@@ -24,11 +24,6 @@ pub const REJECTED_REQUESTS: &str = "planeguard_rejected_requests_total";
 pub fn request(signal: Signal, transport: &'static str, outcome: &'static str) {
     counter!(REQUESTS, "signal" => signal.as_str(), "transport" => transport, "outcome" => outcome)
         .increment(1);
-}
-
-pub fn received(signal: Signal, records: u64, bytes: usize) {
-    counter!(RECORDS_RECEIVED, "signal" => signal.as_str()).increment(records);
-    counter!(BYTES_RECEIVED, "signal" => signal.as_str()).increment(bytes as u64);
 }
 
 /// A request refused before it reached any queue (bad data, too large, busy...).
@@ -55,25 +50,5 @@ pub fn export_done(destination: &str, item: &Item, outcome: &'static str, elapse
             .increment(item.records);
         counter!(BYTES_EXPORTED, "signal" => s, "destination" => d)
             .increment(item.payload.len() as u64);
-    }
-}
-
-/// Redaction and unknown-field counts of one scrub.
-pub fn scrub_report(signal: Signal, profile: &str, scrubber: &Scrubber, report: &Report) {
-    if report.unknown_fields_dropped > 0 {
-        counter!(UNKNOWN_FIELDS, "signal" => signal.as_str(), "profile" => profile.to_string())
-            .increment(report.unknown_fields_dropped);
-    }
-    if report.total_redactions() == 0 {
-        return;
-    }
-    for (reason, location, n) in report.redactions(scrubber.detector_count()) {
-        counter!(
-            REDACTIONS,
-            "profile" => profile.to_string(),
-            "reason" => scrubber.reason_name(reason).to_string(),
-            "location" => location.as_str()
-        )
-        .increment(u64::from(n));
     }
 }

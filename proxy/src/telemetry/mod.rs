@@ -1,6 +1,7 @@
 //! planeguard's own logs (tracing) and metrics (Prometheus text on the admin port).
 
 pub mod metrics;
+pub mod scrub_metrics;
 
 use std::sync::OnceLock;
 
