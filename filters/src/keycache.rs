@@ -80,6 +80,17 @@ impl KeyCache {
         TABLE.with(|t| t.set(Some(self)));
     }
 
+    /// The remembered decision of scrubber `owner` about `key`, if any.
+    #[inline]
+    pub(crate) fn get(&self, owner: u64, key: &[u8]) -> Option<KeyInfo> {
+        if key.len() > MAX_KEY {
+            return None;
+        }
+        let slot = &self.entries[slot_of(owner, key)];
+        (slot.owner == owner && usize::from(slot.len) == key.len() && &slot.key[..key.len()] == key)
+            .then_some(slot.info)
+    }
+
     /// The decision of scrubber `owner` about `key`, computed by `decide` on a
     /// miss and remembered when the key is short enough.
     #[inline]

@@ -233,6 +233,12 @@ impl Scrubber {
         })
     }
 
+    /// [`Self::key_info`] if `cache` holds it already (nothing computed).
+    #[inline]
+    pub(crate) fn cached_key_info(&self, cache: &KeyCache, key: &[u8]) -> Option<KeyInfo> {
+        cache.get(self.cache_owner, key)
+    }
+
     /// `[REDACTED:<reason>]`.
     pub(crate) fn token(&self, reason: Reason) -> &[u8] {
         let n = self.detectors.len();

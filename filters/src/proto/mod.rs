@@ -433,14 +433,25 @@ impl<'a> Walker<'a, '_> {
         parent_len: usize,
         depth: u32,
     ) -> Result<bool, ScrubError> {
-        self.push("attributes");
+        // Paths end in `.key` or `.value` under the caller's field name
+        // (`attributes`, `values`).
         // Pass 1: find the key (proto3: the last occurrence wins), check structure,
         // and note whether the common `key, value` layout holds.
         let mut key: Option<FieldRef<'a>> = None;
         let mut value: Option<FieldRef<'a>> = None;
         let mut simple = true;
+        // A top-level key that is emitted is checked (UTF-8, size) by
+        // `checked_key_info`: skipped when the key is in the key cache, which
+        // holds checked keys only.
+        let mut unchecked_key = None;
         if let Some((k, v)) = wire::simple_key_value(f.body()) {
-            self.utf8(&k)?;
+            if M == EMIT && parent_len == 0 {
+                unchecked_key = Some(k);
+            } else {
+                self.push("key");
+                self.utf8(&k)?;
+                self.pop();
+            }
             key = Some(k);
             value = v;
         } else {
@@ -448,8 +459,10 @@ impl<'a> Walker<'a, '_> {
             while let Some(kf) = self.next(&mut r)? {
                 match kf.number {
                     1 => {
+                        self.push("key");
                         self.expect_wt(&kf, WT_LEN)?;
                         self.utf8(&kf)?;
+                        self.pop();
                         key = Some(kf);
                     }
                     2 => {
@@ -476,10 +489,9 @@ impl<'a> Walker<'a, '_> {
                     self.utf8(&s)?;
                     self.pop();
                     if M == VALIDATE {
-                        self.pop();
                         return Ok(false);
                     }
-                    let info = self.key_info(key_bytes);
+                    let info = self.checked_key_info(unchecked_key.take(), key_bytes)?;
                     if info.key_clean
                         && info.policy == KeyPolicy::Scan
                         && self
@@ -487,7 +499,6 @@ impl<'a> Walker<'a, '_> {
                             .text_is_clean(key_bytes, info.facts, s.body(), &mut self.matches)
                     {
                         self.keep(f.whole);
-                        self.pop();
                         return Ok(false);
                     }
                 }
@@ -507,7 +518,7 @@ impl<'a> Walker<'a, '_> {
                 facts: KeyFacts::NONE,
             }
         } else if parent_len == 0 {
-            self.key_info(key_bytes)
+            self.checked_key_info(unchecked_key.take(), key_bytes)?
         } else {
             // A nested key: its rule and facts are those of the dotted path.
             let keys = self.keys.get_or_insert_with(KeyCache::take);
@@ -553,7 +564,6 @@ impl<'a> Walker<'a, '_> {
         }
         self.facts = outer_facts;
         self.key_path.truncate(parent_len);
-        self.pop();
         Ok(drop)
     }
 
@@ -581,10 +591,32 @@ impl<'a> Walker<'a, '_> {
         Ok(drop)
     }
 
-    /// Rule and key cleanliness of a top-level attribute key.
-    fn key_info(&mut self, key: &[u8]) -> KeyInfo {
+    /// Rule and key cleanliness of a top-level attribute key. `unchecked`:
+    /// the key field when it still needs its UTF-8 and size check, which a
+    /// key found in the cache does not (only checked keys get there).
+    fn checked_key_info(
+        &mut self,
+        unchecked: Option<FieldRef<'a>>,
+        key: &[u8],
+    ) -> Result<KeyInfo, ScrubError> {
         let keys = self.keys.get_or_insert_with(KeyCache::take);
-        self.s.key_info(keys, key, &mut self.matches)
+        if let Some(info) = self.s.cached_key_info(keys, key) {
+            // Valid UTF-8 for sure; the size limit is checked anyway (the same
+            // bytes may have been cached as a nested key path).
+            if let Some(k) = unchecked {
+                self.push("key");
+                self.size(&k)?;
+                self.pop();
+            }
+            return Ok(info);
+        }
+        if let Some(k) = unchecked {
+            self.push("key");
+            self.utf8(&k)?;
+            self.pop();
+        }
+        let keys = self.keys.get_or_insert_with(KeyCache::take);
+        Ok(self.s.key_info(keys, key, &mut self.matches))
     }
 
     /// Writes `AnyValue { string_value: <replacement> }` for a whole value under a key rule.

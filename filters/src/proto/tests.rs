@@ -306,6 +306,43 @@ fn unknown_last_field_of_a_nested_message_shrinks_its_length() {
     assert_eq!(str_of(&rl.scope_logs[0].log_records[0].body), "hello");
 }
 
+/// Attribute keys skip their UTF-8 check when the key cache knows them; a key
+/// with invalid UTF-8 is never in the cache, so it still fails, with its
+/// path, also after valid keys were cached.
+#[test]
+fn invalid_utf8_in_an_attribute_key_fails_after_valid_keys_were_cached() {
+    let sc = strict();
+    let good = logs(vec![kv("service.nam\u{e9}", s("x"))], s("hello")).encode_to_vec();
+    let mut out = Vec::new();
+    sc.scrub(Signal::Logs, Encoding::Protobuf, &good, &mut out)
+        .expect("valid");
+    // Same key bytes, except the last byte of `é` replaced by an invalid one.
+    let pos = good
+        .windows(2)
+        .position(|w| w == "\u{e9}".as_bytes())
+        .expect("key bytes");
+    let mut bad = good.clone();
+    bad[pos + 1] = 0x28;
+    let e = expect_err_with(&sc, &bad);
+    assert_eq!(e.kind, ScrubErrorKind::InvalidUtf8);
+    assert_eq!(
+        e.path,
+        "resource_logs.scope_logs.log_records.attributes.key"
+    );
+    // And the valid payload still scrubs (the failure cached nothing).
+    sc.scrub(Signal::Logs, Encoding::Protobuf, &good, &mut out)
+        .expect("valid again");
+}
+
+fn expect_err_with(s: &Scrubber, bytes: &[u8]) -> crate::ScrubError {
+    let mut out = vec![1, 2, 3];
+    let e = s
+        .scrub(Signal::Logs, Encoding::Protobuf, bytes, &mut out)
+        .unwrap_err();
+    assert!(out.is_empty(), "no partial output");
+    e
+}
+
 fn expect_err(bytes: &[u8], signal: Signal) -> crate::ScrubError {
     let mut out = vec![1, 2, 3];
     let e = strict()
