@@ -93,6 +93,99 @@ fn main() {
     }
     c.final_summary();
     summarize(&results.borrow());
+    if filter_allows_interleaved() {
+        for signal in Signal::ALL {
+            interleaved(&Corpus::new(signal), &scrubber, &keys_only);
+        }
+    }
+}
+
+/// Whether the command line's filter (if any) asks for the interleaved
+/// rounds: no filter, or one that mentions `interleaved`.
+fn filter_allows_interleaved() -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| f.contains("interleaved"))
+}
+
+/// Rounds of the strict, naive and validate-only functions (and keys_only)
+/// interleaved, each round in a rotated order, and the medians: the ratios of
+/// the bars from one run on a shared machine, where a noisy second hits every
+/// function alike instead of one criterion group.
+fn interleaved(corpus: &Corpus, strict: &Scrubber, keys_only: &Scrubber) {
+    const ROUNDS: usize = 21;
+    const PASSES: usize = 8;
+    let signal = corpus.signal;
+    let mut out = Vec::with_capacity(1 << 20);
+    let run = |which: usize, out: &mut Vec<u8>| {
+        for b in &corpus.batches {
+            let input = black_box(&b.protobuf[..]);
+            match which {
+                0 => {
+                    let _ = black_box(strict.scrub(signal, Encoding::Protobuf, input, out));
+                }
+                1 => {
+                    let _ = black_box(naive::scrub(strict, signal, input, out));
+                }
+                2 => {
+                    let _ = black_box(strict.validate(signal, Encoding::Protobuf, input));
+                }
+                _ => {
+                    let _ = black_box(keys_only.scrub(signal, Encoding::Protobuf, input, out));
+                }
+            }
+        }
+    };
+    let names = ["strict", "naive", "validate", "keys_only"];
+    // Warm-up: name lists, key caches, allocator.
+    for which in 0..names.len() {
+        run(which, &mut out);
+    }
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); names.len()];
+    for round in 0..ROUNDS {
+        for k in 0..names.len() {
+            let which = (round + k) % names.len();
+            let start = Instant::now();
+            for _ in 0..PASSES {
+                run(which, &mut out);
+            }
+            times[which].push(start.elapsed().as_secs_f64() / PASSES as f64);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let m: Vec<f64> = times.iter_mut().map(median).collect();
+    println!(
+        "\n{} interleaved ({ROUNDS} rounds x {PASSES} passes, medians per pass of {} records):",
+        signal.as_str(),
+        corpus.records
+    );
+    for (name, t) in names.iter().zip(&m) {
+        println!(
+            "  {name:<10} {:>8.3} ms  {:>10.0} records/s",
+            t * 1e3,
+            corpus.records as f64 / t
+        );
+    }
+    println!(
+        "  strict / naive = {:.2}x{}, strict / validate = {:.2}x{}",
+        m[1] / m[0],
+        if signal == Signal::Logs {
+            " (bar >= 3.0)"
+        } else {
+            ""
+        },
+        m[2] / m[0],
+        if signal == Signal::Logs {
+            " (bar >= 0.5)"
+        } else {
+            ""
+        },
+    );
 }
 
 /// Prints the corpus shape and checks once, before timing, which functions
