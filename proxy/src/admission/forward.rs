@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::uri::{Authority, Scheme};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -68,9 +68,12 @@ impl Upstream {
     pub async fn send(
         &self,
         mut parts: http::request::Parts,
-        path_and_query: &str,
+        path_and_query: String,
         body: Bytes,
     ) -> Result<Response<Incoming>, ForwardError> {
+        // Taken over as it is, not copied.
+        let path_and_query = PathAndQuery::from_maybe_shared(Bytes::from(path_and_query))
+            .map_err(|_| ForwardError::Connect)?;
         let uri = Uri::builder()
             .scheme(self.scheme.clone())
             .authority(self.authority.clone())
@@ -88,8 +91,25 @@ impl Upstream {
     }
 }
 
+/// The hop-by-hop headers removed whatever `Connection` names.
+fn is_hop_by_hop(n: &HeaderName) -> bool {
+    n == header::CONNECTION
+        || n == header::TE
+        || n == header::TRAILER
+        || n == header::TRANSFER_ENCODING
+        || n == header::UPGRADE
+        || n == header::PROXY_AUTHORIZATION
+        || n.as_str() == "keep-alive"
+        || n.as_str() == "proxy-connection"
+}
+
 /// Removes hop-by-hop headers (RFC 9110 §7.6.1), including those named in `Connection`.
 pub fn strip_hop_by_hop(h: &mut HeaderMap) {
+    // Most messages carry none: one pass over the names instead of eight
+    // lookups by name (the names `Connection` lists need `Connection` itself).
+    if !h.keys().any(is_hop_by_hop) {
+        return;
+    }
     let named: Vec<HeaderName> = h
         .get_all(header::CONNECTION)
         .iter()
@@ -114,36 +134,66 @@ pub fn strip_hop_by_hop(h: &mut HeaderMap) {
     h.remove("proxy-connection");
 }
 
-/// Sets the forwarding headers. `authoritative`: the source comes from a
-/// verified PROXY header, so client-supplied forwarding headers are replaced
-/// rather than appended to.
+/// The forwarding header values of one client address, worked out once per
+/// connection rather than formatted for every request on it.
+#[derive(Debug, Clone)]
+pub struct ForwardedValues {
+    /// The address as text (the X-Forwarded-For entry).
+    ip: HeaderValue,
+    /// `for=<node>;proto=<http|https>`.
+    forwarded: HeaderValue,
+    proto: HeaderValue,
+}
+
+impl ForwardedValues {
+    pub fn new(source: IpAddr, tls: bool) -> Self {
+        let ip = source.to_string();
+        let proto = if tls { "https" } else { "http" };
+        let forwarded = match source {
+            IpAddr::V6(_) => format!("for=\"[{ip}]\";proto={proto}"),
+            IpAddr::V4(_) => format!("for={ip};proto={proto}"),
+        };
+        Self {
+            // An address and these two formats are always valid header text.
+            ip: HeaderValue::from_str(&ip).unwrap_or_else(|_| HeaderValue::from_static("unknown")),
+            forwarded: HeaderValue::from_str(&forwarded)
+                .unwrap_or_else(|_| HeaderValue::from_static("for=unknown")),
+            proto: HeaderValue::from_static(proto),
+        }
+    }
+
+    /// Sets the forwarding headers. `authoritative`: the source comes from a
+    /// verified PROXY header, so client-supplied forwarding headers are replaced
+    /// rather than appended to.
+    pub fn apply(&self, h: &mut HeaderMap, authoritative: bool) {
+        let appended = match (
+            authoritative,
+            h.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        ) {
+            (false, Some(prev)) if !prev.is_empty() => {
+                let mut v = String::with_capacity(prev.len() + 2 + self.ip.len());
+                v.push_str(prev);
+                v.push_str(", ");
+                v.push_str(self.ip.to_str().unwrap_or_default());
+                HeaderValue::from_str(&v).ok()
+            }
+            _ => None,
+        };
+        match appended {
+            Some(v) => h.insert("x-forwarded-for", v),
+            None => h.insert("x-forwarded-for", self.ip.clone()),
+        };
+        if authoritative {
+            h.remove(header::FORWARDED);
+        }
+        h.append(header::FORWARDED, self.forwarded.clone());
+        h.insert("x-forwarded-proto", self.proto.clone());
+    }
+}
+
+/// Sets the forwarding headers (see [`ForwardedValues::apply`]).
 pub fn set_forwarded(h: &mut HeaderMap, source: IpAddr, tls: bool, authoritative: bool) {
-    let ip = source.to_string();
-    let xff = match (
-        authoritative,
-        h.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
-    ) {
-        (false, Some(prev)) if !prev.is_empty() => format!("{prev}, {ip}"),
-        _ => ip.clone(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&xff) {
-        h.insert("x-forwarded-for", v);
-    }
-    let node = match source {
-        IpAddr::V6(_) => format!("\"[{ip}]\""),
-        IpAddr::V4(_) => ip,
-    };
-    let fwd = format!("for={node};proto={}", if tls { "https" } else { "http" });
-    if authoritative {
-        h.remove(header::FORWARDED);
-    }
-    if let Ok(v) = HeaderValue::from_str(&fwd) {
-        h.append(header::FORWARDED, v);
-    }
-    h.insert(
-        "x-forwarded-proto",
-        HeaderValue::from_static(if tls { "https" } else { "http" }),
-    );
+    ForwardedValues::new(source, tls).apply(h, authoritative);
 }
 
 /// Replaces any client-supplied identity header with the verified one.
@@ -172,6 +222,40 @@ mod tests {
         strip_hop_by_hop(&mut h);
         assert_eq!(h.len(), 1);
         assert!(h.contains_key("x-keep"));
+    }
+
+    #[test]
+    fn each_hop_by_hop_header_is_removed_on_its_own() {
+        for name in [
+            "connection",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "proxy-authorization",
+            "keep-alive",
+            "proxy-connection",
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_static("x"));
+            h.insert("x-keep", HeaderValue::from_static("1"));
+            strip_hop_by_hop(&mut h);
+            assert_eq!(h.len(), 1, "{name}");
+            assert!(h.contains_key("x-keep"), "{name}");
+        }
+    }
+
+    #[test]
+    fn cached_forwarded_values_match_per_request_ones() {
+        let v = ForwardedValues::new("10.0.0.7".parse().unwrap(), false);
+        for _ in 0..2 {
+            let mut h = HeaderMap::new();
+            h.insert("x-forwarded-for", HeaderValue::from_static("1.1.1.1"));
+            v.apply(&mut h, false);
+            assert_eq!(h["x-forwarded-for"], "1.1.1.1, 10.0.0.7");
+            assert_eq!(h[header::FORWARDED], "for=10.0.0.7;proto=http");
+            assert_eq!(h["x-forwarded-proto"], "http");
+        }
     }
 
     #[test]
