@@ -16,15 +16,33 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+use super::h1pool::H1Pool;
+
+/// Idle upstream connections kept, and for how long.
+const POOL_MAX_IDLE: usize = 256;
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The identity header planeguard adds; any copy sent by the client is removed first.
 pub const PEER_HEADER: &str = "x-planeguard-peer";
 
 #[derive(Debug)]
 pub struct Upstream {
-    client: Client<HttpConnector, Full<Bytes>>,
+    transport: Transport,
     scheme: Scheme,
     authority: Authority,
+    /// The Host header sent when the client sent none (host, and the port
+    /// unless it is 80), as hyper-util's client would set it.
+    host: HeaderValue,
     timeout: Duration,
+}
+
+/// How requests reach the upstream.
+#[derive(Debug)]
+enum Transport {
+    /// HTTP/1.1 over the listener's own connection pool.
+    H1(H1Pool),
+    /// h2c with prior knowledge: one multiplexed connection.
+    H2(Box<Client<HttpConnector, Full<Bytes>>>),
 }
 
 /// Why forwarding failed (mapped to 502/504).
@@ -48,18 +66,31 @@ impl Upstream {
             .authority()
             .cloned()
             .ok_or_else(|| format!("admission.upstream `{url}`: missing host:port"))?;
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        let mut builder = Client::builder(TokioExecutor::new());
-        builder.pool_idle_timeout(Duration::from_secs(60));
-        builder.pool_max_idle_per_host(256);
-        if http2 {
+        let port = authority.port_u16().unwrap_or(80);
+        let transport = if http2 {
+            let mut http = HttpConnector::new();
+            http.set_nodelay(true);
+            let mut builder = Client::builder(TokioExecutor::new());
+            builder.pool_idle_timeout(POOL_IDLE_TIMEOUT);
+            builder.pool_max_idle_per_host(POOL_MAX_IDLE);
             builder.http2_only(true);
-        }
+            Transport::H2(Box::new(builder.build(http)))
+        } else {
+            let addr = format!("{}:{port}", authority.host());
+            Transport::H1(H1Pool::new(addr, POOL_MAX_IDLE, POOL_IDLE_TIMEOUT))
+        };
+        let host = if port == 80 {
+            authority.host()
+        } else {
+            authority.as_str()
+        };
+        let host =
+            HeaderValue::from_str(host).map_err(|e| format!("admission.upstream `{url}`: {e}"))?;
         Ok(Self {
-            client: builder.build(http),
+            transport,
             scheme,
             authority,
+            host,
             timeout,
         })
     }
@@ -74,19 +105,38 @@ impl Upstream {
         // Taken over as it is, not copied.
         let path_and_query = PathAndQuery::from_maybe_shared(Bytes::from(path_and_query))
             .map_err(|_| ForwardError::Connect)?;
-        let uri = Uri::builder()
-            .scheme(self.scheme.clone())
-            .authority(self.authority.clone())
-            .path_and_query(path_and_query)
-            .build()
-            .map_err(|_| ForwardError::Connect)?;
-        parts.uri = uri;
         parts.version = http::Version::HTTP_11;
-        let req = Request::from_parts(parts, Full::new(body));
-        match tokio::time::timeout(self.timeout, self.client.request(req)).await {
-            Err(_) => Err(ForwardError::Timeout),
-            Ok(Err(_)) => Err(ForwardError::Connect),
-            Ok(Ok(r)) => Ok(r),
+        match &self.transport {
+            Transport::H1(pool) => {
+                // Origin form, as a client talking to a server directly sends it.
+                let mut uri = http::uri::Parts::default();
+                uri.path_and_query = Some(path_and_query);
+                parts.uri = Uri::from_parts(uri).map_err(|_| ForwardError::Connect)?;
+                parts
+                    .headers
+                    .entry(header::HOST)
+                    .or_insert_with(|| self.host.clone());
+                let req = Request::from_parts(parts, Full::new(body));
+                match tokio::time::timeout(self.timeout, pool.send(req)).await {
+                    Err(_) => Err(ForwardError::Timeout),
+                    Ok(Err(_)) => Err(ForwardError::Connect),
+                    Ok(Ok(r)) => Ok(r),
+                }
+            }
+            Transport::H2(client) => {
+                parts.uri = Uri::builder()
+                    .scheme(self.scheme.clone())
+                    .authority(self.authority.clone())
+                    .path_and_query(path_and_query)
+                    .build()
+                    .map_err(|_| ForwardError::Connect)?;
+                let req = Request::from_parts(parts, Full::new(body));
+                match tokio::time::timeout(self.timeout, client.request(req)).await {
+                    Err(_) => Err(ForwardError::Timeout),
+                    Ok(Err(_)) => Err(ForwardError::Connect),
+                    Ok(Ok(r)) => Ok(r),
+                }
+            }
         }
     }
 }
