@@ -10,13 +10,13 @@ use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, Uri};
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use super::h1pool::H1Pool;
+use crate::otlp::grpc::ChunksBody;
 
 /// Idle upstream connections kept, and for how long.
 const POOL_MAX_IDLE: usize = 256;
@@ -42,7 +42,7 @@ enum Transport {
     /// HTTP/1.1 over the listener's own connection pool.
     H1(H1Pool),
     /// h2c with prior knowledge: one multiplexed connection.
-    H2(Box<Client<HttpConnector, Full<Bytes>>>),
+    H2(Box<Client<HttpConnector, ChunksBody>>),
 }
 
 /// Why forwarding failed (mapped to 502/504).
@@ -100,7 +100,7 @@ impl Upstream {
         &self,
         mut parts: http::request::Parts,
         path_and_query: String,
-        body: Bytes,
+        body: ChunksBody,
     ) -> Result<Response<Incoming>, ForwardError> {
         // Taken over as it is, not copied.
         let path_and_query = PathAndQuery::from_maybe_shared(Bytes::from(path_and_query))
@@ -116,7 +116,7 @@ impl Upstream {
                     .headers
                     .entry(header::HOST)
                     .or_insert_with(|| self.host.clone());
-                let req = Request::from_parts(parts, Full::new(body));
+                let req = Request::from_parts(parts, body);
                 match tokio::time::timeout(self.timeout, pool.send(req)).await {
                     Err(_) => Err(ForwardError::Timeout),
                     Ok(Err(_)) => Err(ForwardError::Connect),
@@ -130,7 +130,7 @@ impl Upstream {
                     .path_and_query(path_and_query)
                     .build()
                     .map_err(|_| ForwardError::Connect)?;
-                let req = Request::from_parts(parts, Full::new(body));
+                let req = Request::from_parts(parts, body);
                 match tokio::time::timeout(self.timeout, client.request(req)).await {
                     Err(_) => Err(ForwardError::Timeout),
                     Ok(Err(_)) => Err(ForwardError::Connect),

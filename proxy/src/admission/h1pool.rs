@@ -12,15 +12,15 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::{Request, Response};
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-type Sender = SendRequest<Full<Bytes>>;
+use crate::otlp::grpc::ChunksBody;
+
+type Sender = SendRequest<ChunksBody>;
 
 /// A connection waiting for its next request.
 struct Idle {
@@ -124,7 +124,7 @@ impl H1Pool {
     /// under us) is sent again, as hyper-util's client does.
     pub async fn send(
         &self,
-        mut req: Request<Full<Bytes>>,
+        mut req: Request<ChunksBody>,
     ) -> Result<Response<Incoming>, PoolError> {
         loop {
             let (mut sender, reused) = match self.checkout() {
@@ -148,6 +148,7 @@ impl H1Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -201,11 +202,11 @@ mod tests {
         (addr, accepted)
     }
 
-    fn get() -> Request<Full<Bytes>> {
+    fn get() -> Request<ChunksBody> {
         Request::builder()
             .uri("/x")
             .header("host", "up")
-            .body(Full::new(Bytes::new()))
+            .body(ChunksBody::new([], None))
             .unwrap()
     }
 

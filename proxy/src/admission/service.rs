@@ -267,7 +267,7 @@ impl Policy {
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let body = match body_reader::read(
+        let (body, body_len) = match body_reader::read_frames(
             body,
             content_length,
             self.max_request_bytes,
@@ -285,7 +285,7 @@ impl Policy {
                 return ctx.refuse(deny(status, reason, e.to_string()), true);
             }
         };
-        ctx.bytes_in = body.len() as u64;
+        ctx.bytes_in = body_len as u64;
         forward::strip_hop_by_hop(&mut parts.headers);
         conn.forwarded().apply(&mut parts.headers, self.filtered);
         // Only the metadata-plane listener vouches for an identity; on the direct
@@ -301,7 +301,9 @@ impl Policy {
             None => normalized,
         };
         let t0 = Instant::now();
-        let result = upstream.send(parts, target, body).await;
+        let result = upstream
+            .send(parts, target, ChunksBody::new(body, None))
+            .await;
         self.hot.upstream_seconds.record(t0.elapsed().as_secs_f64());
         match result {
             Ok(resp) => {
