@@ -8,23 +8,41 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::uri::{Authority, Scheme};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, Uri};
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+
+use super::h1pool::H1Pool;
+use crate::otlp::grpc::ChunksBody;
+
+/// Idle upstream connections kept, and for how long.
+const POOL_MAX_IDLE: usize = 256;
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The identity header planeguard adds; any copy sent by the client is removed first.
 pub const PEER_HEADER: &str = "x-planeguard-peer";
 
 #[derive(Debug)]
 pub struct Upstream {
-    client: Client<HttpConnector, Full<Bytes>>,
+    transport: Transport,
     scheme: Scheme,
     authority: Authority,
+    /// The Host header sent when the client sent none (host, and the port
+    /// unless it is 80), as hyper-util's client would set it.
+    host: HeaderValue,
     timeout: Duration,
+}
+
+/// How requests reach the upstream.
+#[derive(Debug)]
+enum Transport {
+    /// HTTP/1.1 over the listener's own connection pool.
+    H1(H1Pool),
+    /// h2c with prior knowledge: one multiplexed connection.
+    H2(Box<Client<HttpConnector, ChunksBody>>),
 }
 
 /// Why forwarding failed (mapped to 502/504).
@@ -48,18 +66,31 @@ impl Upstream {
             .authority()
             .cloned()
             .ok_or_else(|| format!("admission.upstream `{url}`: missing host:port"))?;
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        let mut builder = Client::builder(TokioExecutor::new());
-        builder.pool_idle_timeout(Duration::from_secs(60));
-        builder.pool_max_idle_per_host(256);
-        if http2 {
+        let port = authority.port_u16().unwrap_or(80);
+        let transport = if http2 {
+            let mut http = HttpConnector::new();
+            http.set_nodelay(true);
+            let mut builder = Client::builder(TokioExecutor::new());
+            builder.pool_idle_timeout(POOL_IDLE_TIMEOUT);
+            builder.pool_max_idle_per_host(POOL_MAX_IDLE);
             builder.http2_only(true);
-        }
+            Transport::H2(Box::new(builder.build(http)))
+        } else {
+            let addr = format!("{}:{port}", authority.host());
+            Transport::H1(H1Pool::new(addr, POOL_MAX_IDLE, POOL_IDLE_TIMEOUT))
+        };
+        let host = if port == 80 {
+            authority.host()
+        } else {
+            authority.as_str()
+        };
+        let host =
+            HeaderValue::from_str(host).map_err(|e| format!("admission.upstream `{url}`: {e}"))?;
         Ok(Self {
-            client: builder.build(http),
+            transport,
             scheme,
             authority,
+            host,
             timeout,
         })
     }
@@ -68,28 +99,67 @@ impl Upstream {
     pub async fn send(
         &self,
         mut parts: http::request::Parts,
-        path_and_query: &str,
-        body: Bytes,
+        path_and_query: String,
+        body: ChunksBody,
     ) -> Result<Response<Incoming>, ForwardError> {
-        let uri = Uri::builder()
-            .scheme(self.scheme.clone())
-            .authority(self.authority.clone())
-            .path_and_query(path_and_query)
-            .build()
+        // Taken over as it is, not copied.
+        let path_and_query = PathAndQuery::from_maybe_shared(Bytes::from(path_and_query))
             .map_err(|_| ForwardError::Connect)?;
-        parts.uri = uri;
         parts.version = http::Version::HTTP_11;
-        let req = Request::from_parts(parts, Full::new(body));
-        match tokio::time::timeout(self.timeout, self.client.request(req)).await {
-            Err(_) => Err(ForwardError::Timeout),
-            Ok(Err(_)) => Err(ForwardError::Connect),
-            Ok(Ok(r)) => Ok(r),
+        match &self.transport {
+            Transport::H1(pool) => {
+                // Origin form, as a client talking to a server directly sends it.
+                let mut uri = http::uri::Parts::default();
+                uri.path_and_query = Some(path_and_query);
+                parts.uri = Uri::from_parts(uri).map_err(|_| ForwardError::Connect)?;
+                parts
+                    .headers
+                    .entry(header::HOST)
+                    .or_insert_with(|| self.host.clone());
+                let req = Request::from_parts(parts, body);
+                match tokio::time::timeout(self.timeout, pool.send(req)).await {
+                    Err(_) => Err(ForwardError::Timeout),
+                    Ok(Err(_)) => Err(ForwardError::Connect),
+                    Ok(Ok(r)) => Ok(r),
+                }
+            }
+            Transport::H2(client) => {
+                parts.uri = Uri::builder()
+                    .scheme(self.scheme.clone())
+                    .authority(self.authority.clone())
+                    .path_and_query(path_and_query)
+                    .build()
+                    .map_err(|_| ForwardError::Connect)?;
+                let req = Request::from_parts(parts, body);
+                match tokio::time::timeout(self.timeout, client.request(req)).await {
+                    Err(_) => Err(ForwardError::Timeout),
+                    Ok(Err(_)) => Err(ForwardError::Connect),
+                    Ok(Ok(r)) => Ok(r),
+                }
+            }
         }
     }
 }
 
+/// The hop-by-hop headers removed whatever `Connection` names.
+fn is_hop_by_hop(n: &HeaderName) -> bool {
+    n == header::CONNECTION
+        || n == header::TE
+        || n == header::TRAILER
+        || n == header::TRANSFER_ENCODING
+        || n == header::UPGRADE
+        || n == header::PROXY_AUTHORIZATION
+        || n.as_str() == "keep-alive"
+        || n.as_str() == "proxy-connection"
+}
+
 /// Removes hop-by-hop headers (RFC 9110 §7.6.1), including those named in `Connection`.
 pub fn strip_hop_by_hop(h: &mut HeaderMap) {
+    // Most messages carry none: one pass over the names instead of eight
+    // lookups by name (the names `Connection` lists need `Connection` itself).
+    if !h.keys().any(is_hop_by_hop) {
+        return;
+    }
     let named: Vec<HeaderName> = h
         .get_all(header::CONNECTION)
         .iter()
@@ -114,36 +184,66 @@ pub fn strip_hop_by_hop(h: &mut HeaderMap) {
     h.remove("proxy-connection");
 }
 
-/// Sets the forwarding headers. `authoritative`: the source comes from a
-/// verified PROXY header, so client-supplied forwarding headers are replaced
-/// rather than appended to.
+/// The forwarding header values of one client address, worked out once per
+/// connection rather than formatted for every request on it.
+#[derive(Debug, Clone)]
+pub struct ForwardedValues {
+    /// The address as text (the X-Forwarded-For entry).
+    ip: HeaderValue,
+    /// `for=<node>;proto=<http|https>`.
+    forwarded: HeaderValue,
+    proto: HeaderValue,
+}
+
+impl ForwardedValues {
+    pub fn new(source: IpAddr, tls: bool) -> Self {
+        let ip = source.to_string();
+        let proto = if tls { "https" } else { "http" };
+        let forwarded = match source {
+            IpAddr::V6(_) => format!("for=\"[{ip}]\";proto={proto}"),
+            IpAddr::V4(_) => format!("for={ip};proto={proto}"),
+        };
+        Self {
+            // An address and these two formats are always valid header text.
+            ip: HeaderValue::from_str(&ip).unwrap_or_else(|_| HeaderValue::from_static("unknown")),
+            forwarded: HeaderValue::from_str(&forwarded)
+                .unwrap_or_else(|_| HeaderValue::from_static("for=unknown")),
+            proto: HeaderValue::from_static(proto),
+        }
+    }
+
+    /// Sets the forwarding headers. `authoritative`: the source comes from a
+    /// verified PROXY header, so client-supplied forwarding headers are replaced
+    /// rather than appended to.
+    pub fn apply(&self, h: &mut HeaderMap, authoritative: bool) {
+        let appended = match (
+            authoritative,
+            h.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        ) {
+            (false, Some(prev)) if !prev.is_empty() => {
+                let mut v = String::with_capacity(prev.len() + 2 + self.ip.len());
+                v.push_str(prev);
+                v.push_str(", ");
+                v.push_str(self.ip.to_str().unwrap_or_default());
+                HeaderValue::from_str(&v).ok()
+            }
+            _ => None,
+        };
+        match appended {
+            Some(v) => h.insert("x-forwarded-for", v),
+            None => h.insert("x-forwarded-for", self.ip.clone()),
+        };
+        if authoritative {
+            h.remove(header::FORWARDED);
+        }
+        h.append(header::FORWARDED, self.forwarded.clone());
+        h.insert("x-forwarded-proto", self.proto.clone());
+    }
+}
+
+/// Sets the forwarding headers (see [`ForwardedValues::apply`]).
 pub fn set_forwarded(h: &mut HeaderMap, source: IpAddr, tls: bool, authoritative: bool) {
-    let ip = source.to_string();
-    let xff = match (
-        authoritative,
-        h.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
-    ) {
-        (false, Some(prev)) if !prev.is_empty() => format!("{prev}, {ip}"),
-        _ => ip.clone(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&xff) {
-        h.insert("x-forwarded-for", v);
-    }
-    let node = match source {
-        IpAddr::V6(_) => format!("\"[{ip}]\""),
-        IpAddr::V4(_) => ip,
-    };
-    let fwd = format!("for={node};proto={}", if tls { "https" } else { "http" });
-    if authoritative {
-        h.remove(header::FORWARDED);
-    }
-    if let Ok(v) = HeaderValue::from_str(&fwd) {
-        h.append(header::FORWARDED, v);
-    }
-    h.insert(
-        "x-forwarded-proto",
-        HeaderValue::from_static(if tls { "https" } else { "http" }),
-    );
+    ForwardedValues::new(source, tls).apply(h, authoritative);
 }
 
 /// Replaces any client-supplied identity header with the verified one.
@@ -172,6 +272,40 @@ mod tests {
         strip_hop_by_hop(&mut h);
         assert_eq!(h.len(), 1);
         assert!(h.contains_key("x-keep"));
+    }
+
+    #[test]
+    fn each_hop_by_hop_header_is_removed_on_its_own() {
+        for name in [
+            "connection",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "proxy-authorization",
+            "keep-alive",
+            "proxy-connection",
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_static("x"));
+            h.insert("x-keep", HeaderValue::from_static("1"));
+            strip_hop_by_hop(&mut h);
+            assert_eq!(h.len(), 1, "{name}");
+            assert!(h.contains_key("x-keep"), "{name}");
+        }
+    }
+
+    #[test]
+    fn cached_forwarded_values_match_per_request_ones() {
+        let v = ForwardedValues::new("10.0.0.7".parse().unwrap(), false);
+        for _ in 0..2 {
+            let mut h = HeaderMap::new();
+            h.insert("x-forwarded-for", HeaderValue::from_static("1.1.1.1"));
+            v.apply(&mut h, false);
+            assert_eq!(h["x-forwarded-for"], "1.1.1.1, 10.0.0.7");
+            assert_eq!(h[header::FORWARDED], "for=10.0.0.7;proto=http");
+            assert_eq!(h["x-forwarded-proto"], "http");
+        }
     }
 
     #[test]

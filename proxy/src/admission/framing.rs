@@ -144,6 +144,11 @@ fn inspect(head: &[u8]) -> Result<State, RefusedHead<'_>> {
     })
 }
 
+/// Where the head in `buf` ends (just past its blank line), searching from `from`.
+fn head_end(buf: &[u8], from: usize) -> Option<usize> {
+    memchr::memmem::find(&buf[from..], b"\r\n\r\n").map(|p| from + p + 4)
+}
+
 impl<S> FramingGuard<S> {
     pub fn new(inner: S) -> Self {
         Self {
@@ -172,6 +177,25 @@ impl<S> FramingGuard<S> {
         &self.inner
     }
 
+    /// Moves on after a complete head; false once the head is refused (then
+    /// reported, before the client is answered, so the entry exists by the
+    /// time anyone sees the 400).
+    fn decide(&mut self, verdict: Result<State, RefusedHead<'_>>) -> bool {
+        match verdict {
+            Ok(next) => {
+                self.state = next;
+                true
+            }
+            Err(head) => {
+                if let Some(report) = self.on_refusal.take() {
+                    report(head);
+                }
+                self.state = State::Refused;
+                false
+            }
+        }
+    }
+
     /// Advances the framing state over newly read bytes; may poison the head.
     fn observe(&mut self, bytes: &mut [u8]) {
         let mut i = 0;
@@ -179,30 +203,49 @@ impl<S> FramingGuard<S> {
             match &mut self.state {
                 State::Off | State::Refused => return,
                 State::Head(buf) => {
-                    buf.push(bytes[i]);
-                    i += 1;
-                    if buf.len() > MAX_HEAD {
-                        self.state = State::Off;
-                        continue;
-                    }
-                    // Leading empty lines before a request are allowed (RFC 9112 §2.2).
-                    if buf.as_slice() == b"\r\n" || buf.as_slice() == b"\n" {
-                        buf.clear();
-                        continue;
-                    }
-                    if !buf.ends_with(b"\r\n\r\n") {
-                        continue;
-                    }
-                    match inspect(buf) {
-                        Ok(next) => self.state = next,
-                        Err(head) => {
-                            // Reported before the client is answered, so the entry
-                            // exists by the time anyone sees the 400.
-                            if let Some(report) = self.on_refusal.take() {
-                                report(head);
+                    // Leading empty lines before a request are allowed (RFC 9112 §2.2):
+                    // they can only show while the head is shorter than two bytes.
+                    if buf.len() < 2 {
+                        let b = bytes[i];
+                        // The common case: a whole head at the start of this read is
+                        // inspected where it lies, without copying it.
+                        if buf.is_empty() && b != b'\r' && b != b'\n' {
+                            let window = &bytes[i..bytes.len().min(i + MAX_HEAD)];
+                            if let Some(end) = head_end(window, 0) {
+                                i += end;
+                                let verdict = inspect(&window[..end]);
+                                if !self.decide(verdict) {
+                                    return;
+                                }
+                                continue;
                             }
-                            self.state = State::Refused;
-                            return;
+                        }
+                        buf.push(b);
+                        i += 1;
+                        if buf.as_slice() == b"\r\n" || buf.as_slice() == b"\n" {
+                            buf.clear();
+                        }
+                        continue;
+                    }
+                    // Collect up to one byte past the limit, then look for the end of
+                    // the head where it may straddle the previous read.
+                    let old = buf.len();
+                    let take = (MAX_HEAD + 1 - old).min(bytes.len() - i);
+                    buf.extend_from_slice(&bytes[i..i + take]);
+                    match head_end(buf, old.saturating_sub(3)) {
+                        Some(end) if end <= MAX_HEAD => {
+                            i += end - old;
+                            let head = std::mem::take(buf);
+                            if !self.decide(inspect(&head[..end])) {
+                                return;
+                            }
+                        }
+                        Some(_) => self.state = State::Off,
+                        None => {
+                            i += take;
+                            if buf.len() > MAX_HEAD {
+                                self.state = State::Off;
+                            }
                         }
                     }
                 }
@@ -366,6 +409,44 @@ mod tests {
         // Body bytes that look like headers are never inspected.
         let tricky = b"POST /q HTTP/1.1\r\nContent-Length: 46\r\n\r\nX: 1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n";
         assert!(!run(&[tricky]).1);
+    }
+
+    /// A refused head padded with one header to end exactly `len` bytes in.
+    fn bad_head_of_len(len: usize) -> Vec<u8> {
+        let start = b"POST /q HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\nX: ";
+        let mut h = start.to_vec();
+        h.resize(len - 4, b'a');
+        h.extend_from_slice(b"\r\n\r\n");
+        h
+    }
+
+    #[test]
+    fn head_limit_is_exact_whatever_the_reads() {
+        let at_limit = bad_head_of_len(MAX_HEAD);
+        let past_limit = bad_head_of_len(MAX_HEAD + 1);
+        for cut in [0, 1, 2, 3, 100, MAX_HEAD - 2, MAX_HEAD - 1] {
+            let (a, b) = at_limit.split_at(cut);
+            assert!(run(&[a, b]).1, "head of MAX_HEAD bytes, cut at {cut}");
+            let (a, b) = past_limit.split_at(cut);
+            assert!(
+                !run(&[a, b]).1,
+                "head past MAX_HEAD is left to hyper, cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn leading_empty_lines_are_skipped_in_any_split() {
+        let bad = b"\r\n\n\r\nGET / HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n";
+        for cut in 0..bad.len() {
+            assert!(run(&[&bad[..cut], &bad[cut..]]).1, "cut at {cut}");
+        }
+        let ok = b"\r\nGET / HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\nContent-Length: 1\r\n\r\nz";
+        for cut in 0..ok.len() {
+            let (out, refused) = run(&[&ok[..cut], &ok[cut..]]);
+            assert!(!refused, "cut at {cut}");
+            assert_eq!(out, ok, "bytes pass unchanged");
+        }
     }
 
     #[test]

@@ -216,6 +216,7 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
         endpoint: None,
         tls: spec.tls.is_some(),
         tls_identity: None,
+        forwarded: std::sync::OnceLock::new(),
     };
     let mut prefix = Bytes::new();
     if let ProxyMode::Required {

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod forward;
 pub mod framing;
+pub mod h1pool;
 pub mod jwt;
 pub mod listener;
 pub mod path;

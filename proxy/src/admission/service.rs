@@ -3,7 +3,7 @@
 //! JWT + roles → body (bounded) → forward → audit.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use metrics::{counter, histogram};
 
 use super::audit::{rfc3339, AuditLog, Entry};
-use super::forward::{self, ForwardError, Upstream};
+use super::forward::{self, ForwardError, ForwardedValues, Upstream};
 use super::jwt::{authorize, JwtValidator};
 use super::path::{self, RouteTable};
 use super::proxy_protocol::EndpointId;
@@ -68,6 +68,17 @@ pub struct ConnInfo {
     pub endpoint: Option<EndpointId>,
     pub tls: bool,
     pub tls_identity: Option<String>,
+    /// The forwarding headers of `source` (or `peer`), made on first use.
+    pub forwarded: OnceLock<ForwardedValues>,
+}
+
+impl ConnInfo {
+    /// The forwarding header values of this connection's client, worked out
+    /// once for all its requests.
+    fn forwarded(&self) -> &ForwardedValues {
+        self.forwarded
+            .get_or_init(|| ForwardedValues::new(self.source.unwrap_or(self.peer).ip(), self.tls))
+    }
 }
 
 struct Verdict {
@@ -143,12 +154,12 @@ impl Policy {
         req: Request<Incoming>,
     ) -> Response<ProxyBody> {
         let started = Instant::now();
-        let method = req.method().as_str().to_owned();
+        let method = req.method().clone();
         let mut ctx = Audit {
             policy: &self,
             conn: &conn,
             started,
-            method: &method,
+            method: method.as_str(),
             path: None,
             subject: None,
             bytes_in: 0,
@@ -188,10 +199,12 @@ impl Policy {
         } else {
             raw_path.to_owned()
         };
-        ctx.path = Some(normalized.clone());
+        if !self.audit.is_off() {
+            ctx.path = Some(normalized.clone());
+        }
         let mut identity = conn.endpoint.as_ref().map(|e| e.to_string());
         if self.filtered {
-            let Some(route) = self.routes.find(&method, &normalized) else {
+            let Some(route) = self.routes.find(method.as_str(), &normalized) else {
                 return ctx.refuse(
                     deny(
                         StatusCode::FORBIDDEN,
@@ -254,7 +267,7 @@ impl Policy {
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let body = match body_reader::read(
+        let (body, body_len) = match body_reader::read_frames(
             body,
             content_length,
             self.max_request_bytes,
@@ -272,10 +285,9 @@ impl Policy {
                 return ctx.refuse(deny(status, reason, e.to_string()), true);
             }
         };
-        ctx.bytes_in = body.len() as u64;
+        ctx.bytes_in = body_len as u64;
         forward::strip_hop_by_hop(&mut parts.headers);
-        let source = conn.source.unwrap_or(conn.peer);
-        forward::set_forwarded(&mut parts.headers, source.ip(), conn.tls, self.filtered);
+        conn.forwarded().apply(&mut parts.headers, self.filtered);
         // Only the metadata-plane listener vouches for an identity; on the direct
         // listener a client-supplied copy is removed so nobody can impersonate one.
         let vouched = if self.filtered {
@@ -289,7 +301,9 @@ impl Policy {
             None => normalized,
         };
         let t0 = Instant::now();
-        let result = upstream.send(parts, &target, body).await;
+        let result = upstream
+            .send(parts, target, ChunksBody::new(body, None))
+            .await;
         self.hot.upstream_seconds.record(t0.elapsed().as_secs_f64());
         match result {
             Ok(resp) => {

@@ -104,10 +104,7 @@ pub fn main() -> ExitCode {
                 planeguard_config::LogFormat::Text => LogFormat::Text,
             };
             telemetry::init_logging(format, &c.telemetry.log_level);
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
+            let runtime = match build_runtime() {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("cannot start the runtime: {e}");
@@ -127,6 +124,21 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs until SIGTERM or SIGINT, then drains.
+/// The async runtime. With a single usable CPU (a sidecar's CPU limit, or a
+/// process pinned with taskset) the current-thread scheduler runs every task
+/// on the main thread: a one-worker pool would only add work-stealing
+/// bookkeeping and cross-thread wake-ups between the worker and the thread
+/// blocked in `block_on`, at a measurable cost per proxied request.
+fn build_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = if cpus <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder.enable_all().build()
+}
+
 pub async fn run(config: Config) -> Result<(), String> {
     // Handlers first: "ready" is logged inside `start`, and a SIGTERM sent
     // right after it must drain, not kill the process.

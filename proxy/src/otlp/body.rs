@@ -88,6 +88,51 @@ where
     })
 }
 
+/// Like [`read`], but keeps the body as the frames it arrived in, for a
+/// caller that only passes it on (the admission proxy): no copy into one
+/// buffer, and no buffer as large as the body allocated per request.
+/// Returns the frames and their total length.
+pub async fn read_frames<B>(
+    body: B,
+    content_length: Option<u64>,
+    limit: usize,
+    timeout: Duration,
+) -> Result<(Vec<Bytes>, usize), BodyError>
+where
+    B: Body<Data = Bytes>,
+{
+    if content_length.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    match tokio::time::timeout(timeout, collect_frames(body, limit)).await {
+        Ok(r) => r,
+        Err(_) => Err(BodyError::Timeout),
+    }
+}
+
+async fn collect_frames<B>(body: B, limit: usize) -> Result<(Vec<Bytes>, usize), BodyError>
+where
+    B: Body<Data = Bytes>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut frames = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyError::Aborted)?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        if !data.is_empty() {
+            frames.push(data);
+        }
+    }
+    Ok((frames, total))
+}
+
 /// Inflates gzip (multi-member allowed) up to `limit` bytes of output.
 pub fn gunzip(data: &[u8], limit: usize) -> Result<Bytes, BodyError> {
     let mut decoder = flate2::read::MultiGzDecoder::new(data).take(limit as u64 + 1);
@@ -127,6 +172,35 @@ mod tests {
             Err(BodyError::TooLarge { limit: 99_999 })
         );
         assert_eq!(gunzip(b"not gzip", 10), Err(BodyError::BadGzip));
+    }
+
+    #[tokio::test]
+    async fn frames_are_kept_and_limited() {
+        use crate::otlp::grpc::ChunksBody;
+        let frames = |parts: &[&'static [u8]]| {
+            ChunksBody::new(parts.iter().map(|p| Bytes::from_static(p)), None)
+        };
+        let (got, total) = read_frames(
+            frames(&[b"ab", b"", b"cde"]),
+            None,
+            5,
+            Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![Bytes::from_static(b"ab"), Bytes::from_static(b"cde")]
+        );
+        assert_eq!(total, 5);
+        assert_eq!(
+            read_frames(frames(&[b"ab", b"cdef"]), None, 5, Duration::from_secs(1)).await,
+            Err(BodyError::TooLarge { limit: 5 })
+        );
+        assert_eq!(
+            read_frames(frames(&[b"ab"]), Some(6), 5, Duration::from_secs(1)).await,
+            Err(BodyError::TooLarge { limit: 5 })
+        );
     }
 
     #[tokio::test]
