@@ -160,6 +160,11 @@ impl<'a> Walker<'a, '_> {
 
     fn utf8(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
         self.size(f)?;
+        // Most telemetry text is ASCII: a word-at-a-time check, then the full
+        // validation only for text with non-ASCII bytes.
+        if f.body().is_ascii() {
+            return Ok(());
+        }
         match std::str::from_utf8(f.body()) {
             Ok(_) => Ok(()),
             Err(e) => Err(self.err(ScrubErrorKind::InvalidUtf8, &f.body()[e.valid_up_to()..])),
