@@ -146,7 +146,10 @@ fn compare_quick_runs_every_target_and_writes_reports() {
     }
     // Plain proxying goes through planeguard's admission listener.
     let p = row(&report, "plain-4k", "planeguard");
-    assert!(p["failed"].is_null(), "planeguard must proxy plain HTTP: {p}");
+    assert!(
+        p["failed"].is_null(),
+        "planeguard must proxy plain HTTP: {p}"
+    );
     assert!(p["req_per_s"].as_f64().unwrap() > 0.0, "{p}");
     assert!(p["cpu_us_per_req"].as_f64().unwrap() > 0.0, "{p}");
     let pg = report["targets"]
