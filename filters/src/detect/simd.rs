@@ -103,9 +103,9 @@ fn swar(x: u64, carry: &mut u64) -> u64 {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128, _mm_slli_si128, _mm_srli_si128,
-        _mm_sub_epi8, _mm_subs_epu8,
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128,
+        _mm_slli_si128, _mm_srli_si128,
     };
 
     /// Sixteen bytes as a vector, without an unsafe pointer load: two
@@ -137,9 +137,12 @@ mod sse2 {
     #[inline]
     #[target_feature(enable = "sse2")]
     fn in_range(x: __m128i, lo: u8, hi: u8) -> __m128i {
-        let d = _mm_sub_epi8(x, _mm_set1_epi8(lo as i8));
-        let over = _mm_subs_epu8(d, _mm_set1_epi8((hi - lo) as i8));
-        _mm_cmpeq_epi8(over, _mm_setzero_si128())
+        // `x - lo <= hi - lo` unsigned is `x + (0x80 - lo) <= hi - lo - 0x80`
+        // signed (the bias maps the unsigned range onto the signed one): one
+        // add and one signed compare.
+        let biased = _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+        let limit = _mm_set1_epi8((hi - lo).wrapping_add(0x81) as i8);
+        _mm_cmplt_epi8(biased, limit)
     }
 
     #[inline]
