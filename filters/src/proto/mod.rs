@@ -400,6 +400,19 @@ impl<'a> Walker<'a, '_> {
 
     /// A string or bytes field: detectors, then verbatim copy or rewrite.
     fn text<const M: u8>(&mut self, loc: Location, keyed: Keyed, f: &FieldRef<'a>) -> bool {
+        self.text_in::<M>(loc, keyed, f, None)
+    }
+
+    /// [`Self::text`] for the string of an AnyValue `outer` that holds
+    /// nothing else: clean text keeps `outer` whole, with no frame opened
+    /// for it; rewritten text opens it first.
+    fn text_in<const M: u8>(
+        &mut self,
+        loc: Location,
+        keyed: Keyed,
+        f: &FieldRef<'a>,
+        outer: Option<&FieldRef<'a>>,
+    ) -> bool {
         if M == VALIDATE {
             return false;
         }
@@ -419,11 +432,17 @@ impl<'a> Walker<'a, '_> {
             self.report,
         ) {
             None => {
-                self.keep(f.whole);
+                self.keep(outer.map_or(f.whole, |o| o.whole));
                 false
             }
             Some(drop) => {
+                if let Some(o) = outer {
+                    self.open(o);
+                }
                 self.write_scratch(f.tag());
+                if outer.is_some() {
+                    self.close();
+                }
                 drop
             }
         }
@@ -697,19 +716,16 @@ impl<'a> Walker<'a, '_> {
         if depth > self.s.limits.max_value_depth {
             return Err(self.err(ScrubErrorKind::TooDeep, f.whole));
         }
-        if M == EMIT {
-            self.open(f);
-        }
-        // Fast path: `string_value` alone, the common case.
+        // Fast path: `string_value` alone, the common case (kept whole when
+        // clean, without a frame of its own).
         if let Some(v) = wire::short_len_field(f.body(), 0x0A, 1) {
             if v.whole.len() == f.body().len() {
                 self.utf8(&v)?;
-                let drop = self.text::<M>(loc, keyed, &v);
-                if M == EMIT {
-                    self.close();
-                }
-                return Ok(drop);
+                return Ok(self.text_in::<M>(loc, keyed, &v, Some(f)));
             }
+        }
+        if M == EMIT {
+            self.open(f);
         }
         let mut drop = false;
         let mut r = Reader::new(f.body());
