@@ -34,7 +34,8 @@ impl std::fmt::Display for BodyError {
 }
 
 /// Collects a body, refusing early when `Content-Length` or the running total
-/// exceeds `limit`. A single-chunk body is kept without a copy.
+/// exceeds `limit`. A single-chunk body is kept without a copy; more chunks
+/// are joined into one buffer of the exact size.
 pub async fn read<B>(
     body: B,
     content_length: Option<u64>,
@@ -44,47 +45,17 @@ pub async fn read<B>(
 where
     B: Body<Data = Bytes>,
 {
-    if content_length.is_some_and(|n| n > limit as u64) {
-        return Err(BodyError::TooLarge { limit });
-    }
-    match tokio::time::timeout(timeout, collect(body, limit)).await {
-        Ok(r) => r,
-        Err(_) => Err(BodyError::Timeout),
-    }
-}
-
-async fn collect<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
-where
-    B: Body<Data = Bytes>,
-{
-    let mut body = std::pin::pin!(body);
-    let mut first: Option<Bytes> = None;
-    let mut rest: Option<BytesMut> = None;
-    let mut total = 0usize;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| BodyError::Aborted)?;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        total += data.len();
-        if total > limit {
-            return Err(BodyError::TooLarge { limit });
-        }
-        match (&mut first, &mut rest) {
-            (None, _) => first = Some(data),
-            (Some(f), None) => {
-                let mut m = BytesMut::with_capacity(total.max(f.len() * 2));
-                m.extend_from_slice(f);
-                m.extend_from_slice(&data);
-                rest = Some(m);
+    let (mut frames, total) = read_frames(body, content_length, limit, timeout).await?;
+    Ok(match frames.len() {
+        0 => Bytes::new(),
+        1 => frames.swap_remove(0),
+        _ => {
+            let mut joined = BytesMut::with_capacity(total);
+            for f in &frames {
+                joined.extend_from_slice(f);
             }
-            (Some(_), Some(m)) => m.extend_from_slice(&data),
+            joined.freeze()
         }
-    }
-    Ok(match (first, rest) {
-        (_, Some(m)) => m.freeze(),
-        (Some(f), None) => f,
-        (None, None) => Bytes::new(),
     })
 }
 
