@@ -144,12 +144,18 @@ impl Report {
     }
 
     pub(crate) fn count(&mut self, reason: Reason, location: Location, detector_count: usize) {
-        let needed = (detector_count + KEY_REASONS) * Location::COUNT;
+        let needed = Self::slot_count(detector_count);
         if self.counts.len() < needed {
             self.counts.resize(needed, 0);
         }
         let i = Self::slot(reason, detector_count) * Location::COUNT + location as usize;
         self.counts[i] = self.counts[i].saturating_add(1);
+    }
+
+    /// Number of (reason, location) slots of a scrubber with `detector_count`
+    /// detectors: the range of the slot indexes of [`Report::redaction_slots`].
+    pub fn slot_count(detector_count: usize) -> usize {
+        (detector_count + KEY_REASONS) * Location::COUNT
     }
 
     /// Every non-zero count: (reason, location, count).
@@ -158,6 +164,17 @@ impl Report {
         &self,
         detector_count: usize,
     ) -> impl Iterator<Item = (Reason, Location, u32)> + '_ {
+        self.redaction_slots(detector_count)
+            .map(|(_, reason, location, n)| (reason, location, n))
+    }
+
+    /// [`Report::redactions`] with each count's slot index, the same for
+    /// every report of one scrubber (below [`Report::slot_count`]), so a
+    /// caller can keep per-slot state such as metric handles.
+    pub fn redaction_slots(
+        &self,
+        detector_count: usize,
+    ) -> impl Iterator<Item = (usize, Reason, Location, u32)> + '_ {
         self.counts
             .iter()
             .enumerate()
@@ -171,7 +188,7 @@ impl Report {
                     Some(1) => Reason::DeniedKey,
                     Some(_) => Reason::HashedKey,
                 };
-                (reason, location, *c)
+                (i, reason, location, *c)
             })
     }
 

@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use metrics::{counter, Counter};
-use planeguard_filters::{Location, Reason, Report, Scrubber, Signal};
+use planeguard_filters::{Report, Scrubber, Signal};
 
 use super::metrics::{BYTES_RECEIVED, RECORDS_RECEIVED, REDACTIONS, UNKNOWN_FIELDS};
 
@@ -36,15 +36,12 @@ pub fn received(signal: Signal, records: u64, bytes: usize) {
     b.increment(bytes as u64);
 }
 
-/// Reason slots after the detector ids (not allowed, denied, hashed).
-const KEY_REASONS: usize = 3;
-
 /// The redaction and unknown-field counters of one profile.
 #[derive(Debug)]
 pub struct ScrubMetrics {
     profile: String,
     detector_count: usize,
-    /// `[reason slot * Location::COUNT + location]`.
+    /// Per slot of [`Report::redaction_slots`].
     redactions: Box<[OnceLock<Counter>]>,
     unknown: [OnceLock<Counter>; 3],
 }
@@ -52,23 +49,13 @@ pub struct ScrubMetrics {
 impl ScrubMetrics {
     pub fn new(profile: &str, scrubber: &Scrubber) -> Self {
         let detector_count = scrubber.detector_count();
-        let slots = (detector_count + KEY_REASONS) * Location::COUNT;
+        let slots = Report::slot_count(detector_count);
         Self {
             profile: profile.to_string(),
             detector_count,
             redactions: (0..slots).map(|_| OnceLock::new()).collect(),
             unknown: [const { OnceLock::new() }; 3],
         }
-    }
-
-    fn slot(&self, reason: Reason, location: Location) -> usize {
-        let reason = match reason {
-            Reason::Detector(id) => usize::from(id),
-            Reason::KeyNotAllowed => self.detector_count,
-            Reason::DeniedKey => self.detector_count + 1,
-            Reason::HashedKey => self.detector_count + 2,
-        };
-        reason * Location::COUNT + location as usize
     }
 
     /// Adds a scrub call's report to the counters.
@@ -83,8 +70,8 @@ impl ScrubMetrics {
         if report.total_redactions() == 0 {
             return;
         }
-        for (reason, location, n) in report.redactions(self.detector_count) {
-            let counter = match self.redactions.get(self.slot(reason, location)) {
+        for (slot, reason, location, n) in report.redaction_slots(self.detector_count) {
+            let counter = match self.redactions.get(slot) {
                 Some(cell) => cell.get_or_init(|| {
                     counter!(
                         REDACTIONS,
