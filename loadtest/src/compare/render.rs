@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::results::{Bar, Row};
-use super::scenario::SCENARIOS;
+use super::scenario::{Scenario, SCENARIOS};
 
 type Column = (&'static str, fn(&Row) -> String);
 
@@ -80,23 +80,27 @@ const COLUMNS: &[Column] = &[
     }),
 ];
 
-fn scenario_rows<'a>(rows: &'a [Row], id: &str) -> Vec<&'a Row> {
-    rows.iter().filter(|r| r.scenario == id).collect()
-}
-
-/// Aligned text tables, one per scenario, failures listed under each.
-pub fn text(rows: &[Row]) -> String {
-    let mut out = String::new();
-    for sc in SCENARIOS {
-        let rs = scenario_rows(rows, sc.id);
+/// Each scenario that has rows, with its rows and the latency source of its
+/// first target that ran (the tables' heading).
+fn scenario_tables(rows: &[Row]) -> impl Iterator<Item = (&'static Scenario, Vec<&Row>, String)> {
+    SCENARIOS.iter().filter_map(move |sc| {
+        let rs: Vec<&Row> = rows.iter().filter(|r| r.scenario == sc.id).collect();
         if rs.is_empty() {
-            continue;
+            return None;
         }
         let source = rs
             .iter()
             .find(|r| r.failed.is_none())
             .map(|r| r.latency_source.clone())
             .unwrap_or_default();
+        Some((sc, rs, source))
+    })
+}
+
+/// Aligned text tables, one per scenario, failures listed under each.
+pub fn text(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for (sc, rs, source) in scenario_tables(rows) {
         let _ = writeln!(out, "\n== {} ({}; latency: {source})", sc.id, sc.title);
         let ok: Vec<&&Row> = rs.iter().filter(|r| r.failed.is_none()).collect();
         let cells: Vec<Vec<String>> = ok
@@ -162,16 +166,7 @@ pub fn text(rows: &[Row]) -> String {
 /// The same tables in Markdown.
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::new();
-    for sc in SCENARIOS {
-        let rs = scenario_rows(rows, sc.id);
-        if rs.is_empty() {
-            continue;
-        }
-        let source = rs
-            .iter()
-            .find(|r| r.failed.is_none())
-            .map(|r| r.latency_source.clone())
-            .unwrap_or_default();
+    for (sc, rs, source) in scenario_tables(rows) {
         let _ = writeln!(
             out,
             "\n#### `{}`: {} (latency: {source})\n",
