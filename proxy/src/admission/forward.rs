@@ -16,6 +16,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use super::h1pool::H1Pool;
+use super::rawpool::RawPool;
 use crate::otlp::grpc::ChunksBody;
 
 /// Idle upstream connections kept, and for how long.
@@ -39,8 +40,8 @@ pub struct Upstream {
 /// How requests reach the upstream.
 #[derive(Debug)]
 enum Transport {
-    /// HTTP/1.1 over the listener's own connection pool.
-    H1(H1Pool),
+    /// hyper's HTTP/1.1 client for the hyper path, raw connections for the fast path.
+    H1(H1Pool, RawPool),
     /// h2c with prior knowledge: one multiplexed connection.
     H2(Box<Client<HttpConnector, ChunksBody>>),
 }
@@ -50,6 +51,16 @@ enum Transport {
 pub enum ForwardError {
     Connect,
     Timeout,
+}
+
+impl ForwardError {
+    /// What the client is answered, and the audit/metric reason.
+    pub fn status_and_reason(self) -> (http::StatusCode, &'static str) {
+        match self {
+            ForwardError::Connect => (http::StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+            ForwardError::Timeout => (http::StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+        }
+    }
 }
 
 impl Upstream {
@@ -77,7 +88,10 @@ impl Upstream {
             Transport::H2(Box::new(builder.build(http)))
         } else {
             let addr = format!("{}:{port}", authority.host());
-            Transport::H1(H1Pool::new(addr, POOL_MAX_IDLE, POOL_IDLE_TIMEOUT))
+            Transport::H1(
+                H1Pool::new(addr.clone(), POOL_MAX_IDLE, POOL_IDLE_TIMEOUT),
+                RawPool::new(addr, POOL_MAX_IDLE, POOL_IDLE_TIMEOUT),
+            )
         };
         let host = if port == 80 {
             authority.host()
@@ -96,6 +110,24 @@ impl Upstream {
     }
 
     /// Sends `parts` + `body` to `path_and_query` on the upstream.
+    /// Raw HTTP/1.1 connections for the fast path (`None` for an h2 upstream).
+    pub fn raw_pool(&self) -> Option<&RawPool> {
+        match &self.transport {
+            Transport::H1(_, raw) => Some(raw),
+            Transport::H2(_) => None,
+        }
+    }
+
+    /// Host header sent when the client sent none.
+    pub fn host(&self) -> &HeaderValue {
+        &self.host
+    }
+
+    /// Deadline for connecting and for the response head.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub async fn send(
         &self,
         mut parts: http::request::Parts,
@@ -107,7 +139,7 @@ impl Upstream {
             .map_err(|_| ForwardError::Connect)?;
         parts.version = http::Version::HTTP_11;
         match &self.transport {
-            Transport::H1(pool) => {
+            Transport::H1(pool, _) => {
                 // Origin form, as a client talking to a server directly sends it.
                 let mut uri = http::uri::Parts::default();
                 uri.path_and_query = Some(path_and_query);
@@ -215,6 +247,15 @@ impl ForwardedValues {
     /// Sets the forwarding headers. `authoritative`: the source comes from a
     /// verified PROXY header, so client-supplied forwarding headers are replaced
     /// rather than appended to.
+    /// `(x-forwarded-for, forwarded, x-forwarded-proto)` values of this hop.
+    pub fn as_bytes(&self) -> (&[u8], &[u8], &[u8]) {
+        (
+            self.ip.as_bytes(),
+            self.forwarded.as_bytes(),
+            self.proto.as_bytes(),
+        )
+    }
+
     pub fn apply(&self, h: &mut HeaderMap, authoritative: bool) {
         let appended = match (
             authoritative,

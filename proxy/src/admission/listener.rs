@@ -10,13 +10,14 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::{Bytes, BytesMut};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use metrics::counter;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::audit::{rfc3339, Entry};
+use super::fast::{self, Exit};
 use super::framing::{self, FramingGuard, OnRefusal, RefusedHead};
 use super::path;
 use super::proxy_protocol::policy::{EndpointAllowlist, TrustedSources};
@@ -143,7 +144,7 @@ pub async fn serve(listener: TcpListener, spec: ListenerSpec, mut shutdown: watc
                 });
             }
             Some(ready) = conn_rx.recv() => {
-                let fut = serve_ready(&spec, ready, &graceful);
+                let fut = serve_ready(&spec, ready, &graceful, shutdown.clone());
                 tokio::spawn(fut);
             }
             _ = shutdown.changed() => break,
@@ -155,10 +156,12 @@ pub async fn serve(listener: TcpListener, spec: ListenerSpec, mut shutdown: watc
 
 /// A connection that passed the handshake, ready for HTTP.
 enum Ready {
-    Plain(FramingGuard<Rewind<TcpStream>>, Arc<ConnInfo>),
+    Plain(Rewind<TcpStream>, Arc<ConnInfo>),
+    /// TLS, and whether ALPN chose HTTP/2.
     Tls(
-        FramingGuard<Box<tokio_rustls::server::TlsStream<Rewind<TcpStream>>>>,
+        Box<tokio_rustls::server::TlsStream<Rewind<TcpStream>>>,
         Arc<ConnInfo>,
+        bool,
     ),
 }
 
@@ -252,8 +255,7 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
     let io = Rewind::new(prefix, stream);
     let Some(tls) = &spec.tls else {
         audit_connection(policy, peer, Some(&info), "admit", "connection", started);
-        let info = Arc::new(info);
-        return Some(Ready::Plain(guard(policy, &info, io), info));
+        return Some(Ready::Plain(io, Arc::new(info)));
     };
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let left = deadline.saturating_duration_since(Instant::now());
@@ -309,38 +311,67 @@ async fn handshake(spec: &ListenerSpec, mut stream: TcpStream, peer: SocketAddr)
         }
     }
     audit_connection(policy, peer, Some(&info), "admit", "connection", started);
-    let info = Arc::new(info);
-    Some(Ready::Tls(guard(policy, &info, Box::new(tls_stream)), info))
+    let h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
+    Some(Ready::Tls(Box::new(tls_stream), Arc::new(info), h2))
 }
 
+/// Serves a connection: the fast HTTP/1.1 path first, hyper (behind the
+/// framing guard) for whatever the fast path hands over, from the request
+/// boundary where it did.
 fn serve_ready(
     spec: &Arc<ListenerSpec>,
     ready: Ready,
     graceful: &GracefulShutdown,
+    shutdown: watch::Receiver<bool>,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
-    let builder = http_builder(&spec.opts);
-    let policy = Arc::clone(&spec.policy);
-    let fut: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = match ready {
-        Ready::Plain(io, info) => {
-            let svc = service_fn(move |req| {
-                let f = Arc::clone(&policy).handle(Arc::clone(&info), req);
-                async move { Ok::<_, std::convert::Infallible>(f.await) }
-            });
-            let conn = graceful.watch(builder.serve_connection(TokioIo::new(io), svc).into_owned());
-            Box::pin(async move {
-                let _ = conn.await;
-            })
-        }
-        Ready::Tls(io, info) => {
-            let svc = service_fn(move |req| {
-                let f = Arc::clone(&policy).handle(Arc::clone(&info), req);
-                async move { Ok::<_, std::convert::Infallible>(f.await) }
-            });
-            let conn = graceful.watch(builder.serve_connection(TokioIo::new(io), svc).into_owned());
-            Box::pin(async move {
-                let _ = conn.await;
-            })
-        }
+    let spec = Arc::clone(spec);
+    // Holding a watcher keeps the listener's drain waiting for this connection.
+    let watcher = graceful.watcher();
+    let limits = fast::Limits {
+        max_header_bytes: spec.opts.max_header_bytes,
+        header_read_timeout: spec.opts.header_read_timeout,
+        idle_timeout: spec.opts.idle_timeout,
     };
-    fut
+    async move {
+        let policy = &spec.policy;
+        match ready {
+            Ready::Plain(io, info) => {
+                let io = match fast::serve(io, policy, &info, limits, shutdown).await {
+                    Exit::Done => return,
+                    Exit::Fallback(io, read) => io.rewound(read),
+                };
+                serve_hyper(&spec, guard(policy, &info, io), info, watcher).await;
+            }
+            Ready::Tls(io, info, true) => {
+                serve_hyper(&spec, guard(policy, &info, io), info, watcher).await;
+            }
+            Ready::Tls(io, info, false) => {
+                let (io, read) = match fast::serve(io, policy, &info, limits, shutdown).await {
+                    Exit::Done => return,
+                    Exit::Fallback(io, read) => (io, read),
+                };
+                let io = Rewind::new(read, io);
+                serve_hyper(&spec, guard(policy, &info, io), info, watcher).await;
+            }
+        }
+    }
+}
+
+async fn serve_hyper<IO>(
+    spec: &ListenerSpec,
+    io: FramingGuard<IO>,
+    info: Arc<ConnInfo>,
+    watcher: Watcher,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let policy = Arc::clone(&spec.policy);
+    let svc = service_fn(move |req| {
+        let f = Arc::clone(&policy).handle(Arc::clone(&info), req);
+        async move { Ok::<_, std::convert::Infallible>(f.await) }
+    });
+    let builder = http_builder(&spec.opts);
+    let _ = watcher
+        .watch(builder.serve_connection(TokioIo::new(io), svc).into_owned())
+        .await;
 }

@@ -10,13 +10,16 @@
 //! Nothing here touches a socket or a clock: the listener feeds bytes in and acts on the verdicts,
 //! which keeps every rule unit-testable and fuzzable.
 pub mod audit;
+pub mod fast;
 pub mod forward;
 pub mod framing;
 pub mod h1pool;
+pub mod h1wire;
 pub mod jwt;
 pub mod listener;
 pub mod path;
 pub mod proxy_protocol;
+pub mod rawpool;
 pub mod rewind;
 pub mod service;
 pub mod tls;

@@ -19,6 +19,19 @@ impl<S> Rewind<S> {
         Self { prefix, inner }
     }
 
+    /// Puts `read` (bytes taken from this stream) back in front of what is left.
+    pub fn rewound(mut self, read: Bytes) -> Self {
+        if self.prefix.is_empty() {
+            self.prefix = read;
+        } else if !read.is_empty() {
+            let mut joined = Vec::with_capacity(read.len() + self.prefix.len());
+            joined.extend_from_slice(&read);
+            joined.extend_from_slice(&self.prefix);
+            self.prefix = joined.into();
+        }
+        self
+    }
+
     pub fn get_ref(&self) -> &S {
         &self.inner
     }

@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use metrics::{counter, histogram};
 
 use super::audit::{rfc3339, AuditLog, Entry};
-use super::forward::{self, ForwardError, ForwardedValues, Upstream};
+use super::forward::{self, ForwardedValues, Upstream};
 use super::jwt::{authorize, JwtValidator};
 use super::path::{self, RouteTable};
 use super::proxy_protocol::EndpointId;
@@ -47,7 +47,7 @@ pub struct Policy {
 #[derive(Debug)]
 pub struct HotMetrics {
     admitted: metrics::Counter,
-    upstream_seconds: metrics::Histogram,
+    pub(super) upstream_seconds: metrics::Histogram,
 }
 
 impl HotMetrics {
@@ -75,19 +75,23 @@ pub struct ConnInfo {
 impl ConnInfo {
     /// The forwarding header values of this connection's client, worked out
     /// once for all its requests.
-    fn forwarded(&self) -> &ForwardedValues {
+    pub(super) fn forwarded(&self) -> &ForwardedValues {
         self.forwarded
             .get_or_init(|| ForwardedValues::new(self.source.unwrap_or(self.peer).ip(), self.tls))
     }
 }
 
-struct Verdict {
-    status: StatusCode,
-    reason: &'static str,
-    message: String,
+pub(super) struct Verdict {
+    pub status: StatusCode,
+    pub reason: &'static str,
+    pub message: String,
 }
 
-fn deny(status: StatusCode, reason: &'static str, message: impl Into<String>) -> Verdict {
+pub(super) fn deny(
+    status: StatusCode,
+    reason: &'static str,
+    message: impl Into<String>,
+) -> Verdict {
     Verdict {
         status,
         reason,
@@ -147,53 +151,66 @@ fn record(listener: &'static str, decision: &'static str, reason: &'static str) 
     counter!("planeguard_admission_requests_total", "listener" => listener, "decision" => decision, "reason" => reason).increment(1);
 }
 
-impl Policy {
-    pub async fn handle(
-        self: Arc<Self>,
-        conn: Arc<ConnInfo>,
-        req: Request<Incoming>,
-    ) -> Response<ProxyBody> {
-        let started = Instant::now();
-        let method = req.method().clone();
-        let mut ctx = Audit {
-            policy: &self,
-            conn: &conn,
-            started,
-            method: method.as_str(),
-            path: None,
-            subject: None,
-            bytes_in: 0,
-        };
-        if self.filtered {
-            if let Some(v) = framing_error(&req) {
-                return ctx.refuse(v, true);
-            }
-            if !self.query_execution {
-                return ctx.refuse(
-                    deny(StatusCode::FORBIDDEN, "query_execution_disabled", "query execution from the metadata plane is disabled by policy (flows.query_execution.enabled: false, restricted connectivity)"),
-                    false,
-                );
-            }
+/// A refused request: what the client is told and whether its connection ends.
+pub(super) struct Refusal {
+    pub verdict: Verdict,
+    pub close: bool,
+    /// `WWW-Authenticate` challenge of a refused bearer token.
+    pub challenge: Option<&'static str>,
+}
+
+impl Refusal {
+    pub(super) fn new(verdict: Verdict, close: bool) -> Self {
+        Self {
+            verdict,
+            close,
+            challenge: None,
         }
-        let target_uri = req.uri().clone();
-        let (raw_path, query) = path::split_query(
-            target_uri
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/"),
-        );
+    }
+}
+
+/// A request the policy lets through (before its body is read).
+pub(super) struct Admitted<'p> {
+    /// Normalized path plus the original query: the request target upstream.
+    pub target: String,
+    /// The `x-planeguard-peer` value the listener vouches for (metadata-plane only).
+    pub vouched: Option<String>,
+    pub upstream: &'p Upstream,
+}
+
+impl Policy {
+    /// The checks every request passes before its body is read, shared by the
+    /// hyper path and the fast HTTP/1.1 path: kill switch, path normalization,
+    /// route allowlist, bearer token and roles. A refusal is counted and audited
+    /// here; the caller only sends it.
+    pub(super) fn admit(
+        &self,
+        conn: &ConnInfo,
+        path_and_query: &str,
+        authorization: Option<&[u8]>,
+        ctx: &mut Audit<'_>,
+    ) -> Result<Admitted<'_>, Refusal> {
+        let refuse = |ctx: &Audit<'_>, r: Refusal| {
+            ctx.deny(&r.verdict);
+            r
+        };
+        if self.filtered && !self.query_execution {
+            return Err(refuse(ctx, Refusal::new(
+                deny(StatusCode::FORBIDDEN, "query_execution_disabled", "query execution from the metadata plane is disabled by policy (flows.query_execution.enabled: false, restricted connectivity)"),
+                false,
+            )));
+        }
+        let (raw_path, query) = path::split_query(path_and_query);
         let normalized = if self.filtered {
             match path::normalize(raw_path) {
                 Ok(p) => p,
                 Err(e) => {
-                    return ctx.refuse(
-                        deny(
-                            StatusCode::BAD_REQUEST,
-                            e.reason(),
-                            "the request path is ambiguous or invalid",
-                        ),
-                        true,
-                    )
+                    let v = deny(
+                        StatusCode::BAD_REQUEST,
+                        e.reason(),
+                        "the request path is ambiguous or invalid",
+                    );
+                    return Err(refuse(ctx, Refusal::new(v, true)));
                 }
             }
         } else {
@@ -204,44 +221,34 @@ impl Policy {
         }
         let mut identity = conn.endpoint.as_ref().map(|e| e.to_string());
         if self.filtered {
-            let Some(route) = self.routes.find(method.as_str(), &normalized) else {
-                return ctx.refuse(
-                    deny(
-                        StatusCode::FORBIDDEN,
-                        "route_not_allowed",
-                        "method and path are not in the admission route allowlist",
-                    ),
-                    false,
+            let Some(route) = self.routes.find(ctx.method, &normalized) else {
+                let v = deny(
+                    StatusCode::FORBIDDEN,
+                    "route_not_allowed",
+                    "method and path are not in the admission route allowlist",
                 );
+                return Err(refuse(ctx, Refusal::new(v, false)));
             };
             if let Some(jwt) = &self.jwt {
-                let auth = req
-                    .headers()
-                    .get(http::header::AUTHORIZATION)
-                    .map(|v| v.as_bytes())
-                    .unwrap_or(b"");
-                let verified = match jwt.validate(auth, SystemTime::now()) {
+                let verified = match jwt.validate(authorization.unwrap_or(b""), SystemTime::now()) {
                     Ok(v) => v,
                     Err(e) => {
-                        let mut r =
-                            ctx.refuse(deny(e.status(), e.reason(), "bearer token refused"), false);
-                        if let Some(w) = e.www_authenticate() {
-                            r.headers_mut()
-                                .insert(WWW_AUTHENTICATE, HeaderValue::from_static(w));
-                        }
-                        return r;
+                        let mut r = Refusal::new(
+                            deny(e.status(), e.reason(), "bearer token refused"),
+                            false,
+                        );
+                        r.challenge = e.www_authenticate();
+                        return Err(refuse(ctx, r));
                     }
                 };
                 ctx.subject = verified.subject.clone();
                 if let Err(e) = authorize(&route.roles, &verified) {
-                    return ctx.refuse(
-                        deny(
-                            e.status(),
-                            e.reason(),
-                            "the caller lacks a role this route requires",
-                        ),
-                        false,
+                    let v = deny(
+                        e.status(),
+                        e.reason(),
+                        "the caller lacks a role this route requires",
                     );
+                    return Err(refuse(ctx, Refusal::new(v, false)));
                 }
                 if let Some(sub) = &verified.subject {
                     identity = Some(match identity {
@@ -252,14 +259,59 @@ impl Policy {
             }
         }
         let Some(upstream) = &self.upstream else {
-            return ctx.refuse(
-                deny(
-                    StatusCode::FORBIDDEN,
-                    "query_execution_disabled",
-                    "no upstream",
-                ),
-                false,
+            let v = deny(
+                StatusCode::FORBIDDEN,
+                "query_execution_disabled",
+                "no upstream",
             );
+            return Err(refuse(ctx, Refusal::new(v, false)));
+        };
+        let target = match query {
+            Some(q) => format!("{normalized}?{q}"),
+            None => normalized,
+        };
+        // Only the metadata-plane listener vouches for an identity; on the direct
+        // listener a client-supplied copy is removed so nobody can impersonate one.
+        let vouched = if self.filtered { identity } else { None };
+        Ok(Admitted {
+            target,
+            vouched,
+            upstream,
+        })
+    }
+
+    pub async fn handle(
+        self: Arc<Self>,
+        conn: Arc<ConnInfo>,
+        req: Request<Incoming>,
+    ) -> Response<ProxyBody> {
+        let method = req.method().clone();
+        let mut ctx = Audit::new(&self, &conn, method.as_str());
+        if self.filtered {
+            if let Some(v) = framing_error(&req) {
+                ctx.deny(&v);
+                return refusal_response(Refusal::new(v, true));
+            }
+        }
+        let admitted = {
+            let path_and_query = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let authorization = req
+                .headers()
+                .get(http::header::AUTHORIZATION)
+                .map(|v| v.as_bytes());
+            self.admit(&conn, path_and_query, authorization, &mut ctx)
+        };
+        let Admitted {
+            target,
+            vouched,
+            upstream,
+        } = match admitted {
+            Ok(a) => a,
+            Err(r) => return refusal_response(r),
         };
         let (mut parts, body) = req.into_parts();
         let content_length = parts
@@ -282,24 +334,15 @@ impl Policy {
                     BodyError::Timeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
                     _ => (StatusCode::BAD_REQUEST, "bad_body_framing"),
                 };
-                return ctx.refuse(deny(status, reason, e.to_string()), true);
+                let v = deny(status, reason, e.to_string());
+                ctx.deny(&v);
+                return refusal_response(Refusal::new(v, true));
             }
         };
         ctx.bytes_in = body_len as u64;
         forward::strip_hop_by_hop(&mut parts.headers);
         conn.forwarded().apply(&mut parts.headers, self.filtered);
-        // Only the metadata-plane listener vouches for an identity; on the direct
-        // listener a client-supplied copy is removed so nobody can impersonate one.
-        let vouched = if self.filtered {
-            identity.as_deref()
-        } else {
-            None
-        };
-        forward::set_peer_identity(&mut parts.headers, vouched);
-        let target = match query {
-            Some(q) => format!("{normalized}?{q}"),
-            None => normalized,
-        };
+        forward::set_peer_identity(&mut parts.headers, vouched.as_deref());
         let t0 = Instant::now();
         let result = upstream
             .send(parts, target, ChunksBody::new(body, None))
@@ -318,37 +361,67 @@ impl Policy {
                 Response::from_parts(parts, Either::Right(body))
             }
             Err(e) => {
-                let (status, reason) = match e {
-                    ForwardError::Connect => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
-                    ForwardError::Timeout => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
-                };
-                ctx.finish("admit", reason, status, None);
-                record(self.listener, "admit", reason);
+                let (status, reason) = e.status_and_reason();
+                ctx.upstream_failed(status, reason);
                 plain(status, reason, "the query server did not answer", false)
             }
         }
     }
 }
 
+/// The JSON error response of a refusal (hyper path).
+fn refusal_response(r: Refusal) -> Response<ProxyBody> {
+    let mut resp = plain(
+        r.verdict.status,
+        r.verdict.reason,
+        &r.verdict.message,
+        r.close,
+    );
+    if let Some(w) = r.challenge {
+        resp.headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static(w));
+    }
+    resp
+}
+
 /// Audit context of one request.
-struct Audit<'a> {
+pub(super) struct Audit<'a> {
     policy: &'a Policy,
     conn: &'a ConnInfo,
     started: Instant,
     method: &'a str,
     path: Option<String>,
     subject: Option<String>,
-    bytes_in: u64,
+    pub bytes_in: u64,
 }
 
-impl Audit<'_> {
-    fn refuse(&self, v: Verdict, close: bool) -> Response<ProxyBody> {
-        record(self.policy.listener, "deny", v.reason);
-        self.finish("deny", v.reason, v.status, None);
-        plain(v.status, v.reason, &v.message, close)
+impl<'a> Audit<'a> {
+    /// Starts the clock of a request whose head has just been parsed.
+    pub(super) fn new(policy: &'a Policy, conn: &'a ConnInfo, method: &'a str) -> Self {
+        Self {
+            policy,
+            conn,
+            started: Instant::now(),
+            method,
+            path: None,
+            subject: None,
+            bytes_in: 0,
+        }
     }
 
-    fn admitted(&self, status: StatusCode, bytes_out: Option<u64>) {
+    /// Counts and audits a refusal.
+    pub(super) fn deny(&self, v: &Verdict) {
+        record(self.policy.listener, "deny", v.reason);
+        self.finish("deny", v.reason, v.status, None);
+    }
+
+    /// Counts and audits a request admitted whose upstream did not answer.
+    pub(super) fn upstream_failed(&self, status: StatusCode, reason: &'static str) {
+        self.finish("admit", reason, status, None);
+        record(self.policy.listener, "admit", reason);
+    }
+
+    pub(super) fn admitted(&self, status: StatusCode, bytes_out: Option<u64>) {
         self.policy.hot.admitted.increment(1);
         self.finish("admit", "ok", status, bytes_out);
     }

@@ -5,6 +5,7 @@ pub mod jwt;
 pub mod proxy_v2;
 pub mod raw;
 
+mod fast_path;
 mod framing_audit;
 mod http2;
 mod jwt_audit;
