@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::{Method, StatusCode};
+use metrics::counter;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
@@ -80,12 +81,14 @@ where
         resp: BytesMut::with_capacity(READ_CHUNK),
     };
     loop {
+        conn.shrink_idle_buffers();
         let head = match conn.read_head(&mut io, &mut shutdown).await {
-            Ok(Some(h)) => h,
-            Ok(None) => {
+            Ok(h) => h,
+            Err(Next::Fallback(reason)) => {
+                counter!("planeguard_admission_http1_fallbacks_total", "listener" => policy.listener, "reason" => reason).increment(1);
                 return Exit::Fallback(io, conn.buf.freeze());
             }
-            Err(_) => return Exit::Done,
+            Err(Next::Closed) => return Exit::Done,
         };
         let shutting_down = *shutdown.borrow();
         let keep = conn.exchange(&mut io, head, shutting_down).await;
@@ -110,12 +113,17 @@ struct Conn<'a> {
     resp: BytesMut,
 }
 
-/// Why the connection ends without a fallback.
-struct Closed;
+/// Why no request head came for the fast path.
+enum Next {
+    /// The connection ended (EOF, timeout, error or shutdown).
+    Closed,
+    /// The hyper path takes over (the metric's `reason`).
+    Fallback(&'static str),
+}
 
-impl From<io::Error> for Closed {
+impl From<io::Error> for Next {
     fn from(_: io::Error) -> Self {
-        Closed
+        Next::Closed
     }
 }
 
@@ -153,22 +161,33 @@ fn has_bare_lf(head: &[u8]) -> bool {
 }
 
 impl Conn<'_> {
-    /// Waits for a complete request head. `Ok(None)`: fall back to hyper.
+    /// After a large body, a kept-alive connection gives its grown buffers
+    /// back instead of holding megabytes while it idles.
+    fn shrink_idle_buffers(&mut self) {
+        const KEEP: usize = 4 * READ_CHUNK;
+        if self.buf.is_empty() && self.buf.capacity() > KEEP {
+            self.buf = BytesMut::with_capacity(READ_CHUNK);
+        }
+        if self.resp.is_empty() && self.resp.capacity() > KEEP {
+            self.resp = BytesMut::with_capacity(READ_CHUNK);
+        }
+    }
+
+    /// Waits for a complete request head.
     async fn read_head<IO: AsyncRead + Unpin>(
         &mut self,
         io: &mut IO,
         shutdown: &mut watch::Receiver<bool>,
-    ) -> Result<Option<h1wire::RequestHead>, Closed> {
+    ) -> Result<h1wire::RequestHead, Next> {
         let mut deadline = None;
         loop {
             if !self.buf.is_empty() {
                 match h1wire::parse_request(&self.buf) {
-                    RequestParse::Head(h) if !has_bare_lf(&self.buf[..h.len]) => {
-                        return Ok(Some(h))
-                    }
-                    RequestParse::Head(_) | RequestParse::Fallback(_) => return Ok(None),
+                    RequestParse::Head(h) if !has_bare_lf(&self.buf[..h.len]) => return Ok(h),
+                    RequestParse::Head(_) => return Err(Next::Fallback("bare_lf")),
+                    RequestParse::Fallback(reason) => return Err(Next::Fallback(reason)),
                     RequestParse::Partial if self.buf.len() >= self.limits.max_header_bytes => {
-                        return Ok(None)
+                        return Err(Next::Fallback("head_too_large"))
                     }
                     RequestParse::Partial => {}
                 }
@@ -178,15 +197,15 @@ impl Conn<'_> {
                 None if self.buf.is_empty() => {
                     // Between requests: idle until the next one, or shutdown.
                     if *shutdown.borrow() {
-                        return Err(Closed);
+                        return Err(Next::Closed);
                     }
                     let idle = Instant::now() + self.limits.idle_timeout;
                     let n = tokio::select! {
                         r = read_more(io, &mut self.buf, idle) => r?,
-                        _ = shutdown.changed() => return Err(Closed),
+                        _ = shutdown.changed() => return Err(Next::Closed),
                     };
                     if n == 0 {
-                        return Err(Closed);
+                        return Err(Next::Closed);
                     }
                     deadline = Some(Instant::now() + self.limits.header_read_timeout);
                     continue;
@@ -194,7 +213,7 @@ impl Conn<'_> {
                 None => *deadline.insert(Instant::now() + self.limits.header_read_timeout),
             };
             if read_more(io, &mut self.buf, deadline).await? == 0 {
-                return Err(Closed);
+                return Err(Next::Closed);
             }
         }
     }
@@ -296,7 +315,6 @@ impl Conn<'_> {
         } else {
             head.len..body_end
         };
-        let is_head = method == Method::HEAD;
         let upstream = admitted.upstream;
         let t0 = Instant::now();
         let sent = send(
@@ -305,7 +323,7 @@ impl Conn<'_> {
             &self.out,
             &self.buf[rest],
             &mut self.resp,
-            is_head,
+            &method,
         )
         .await;
         policy
@@ -457,15 +475,21 @@ enum Relayed {
 
 /// Writes the request to a pooled (or new) connection and reads the response
 /// head into `resp` (1xx interim responses skipped). A reused connection that
-/// fails before any response byte is replaced once: it was closed under us.
+/// fails before any response byte is replaced once for an idempotent request.
 async fn send(
     pool: &RawPool,
     timeout: Duration,
     head_and_body: &[u8],
     body_rest: &[u8],
     resp: &mut BytesMut,
-    is_head: bool,
+    method: &Method,
 ) -> Result<(TcpStream, ResponseHead), ForwardError> {
+    let is_head = *method == Method::HEAD;
+    // RFC 9110 section 9.2.2: these may be sent again when a connection fails.
+    let idempotent = matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+    );
     let deadline = Instant::now() + timeout;
     let mut retried = false;
     loop {
@@ -478,18 +502,22 @@ async fn send(
             },
         };
         resp.clear();
-        let mut written = stream.write_all(head_and_body).await;
-        if written.is_ok() && !body_rest.is_empty() {
-            written = stream.write_all(body_rest).await;
-        }
+        let written = timeout_at(deadline.into(), async {
+            stream.write_all(head_and_body).await?;
+            stream.write_all(body_rest).await
+        })
+        .await;
         let got = match written {
-            Ok(()) => read_response_head(&mut stream, resp, deadline, is_head).await,
-            Err(_) => Err(None),
+            Ok(Ok(())) => read_response_head(&mut stream, resp, deadline, is_head).await,
+            Ok(Err(_)) => Err(None),
+            Err(_) => Err(Some(ForwardError::Timeout)),
         };
         match got {
             Ok(h) => return Ok((stream, h)),
-            // Nothing came back on a reused connection: try a fresh one.
-            Err(None) if reused && resp.is_empty() => retried = true,
+            // Nothing came back on a reused connection, which the upstream
+            // probably closed as it went idle: a request that is safe to
+            // repeat goes once more, on a fresh connection.
+            Err(None) if reused && idempotent && resp.is_empty() => retried = true,
             Err(None) => return Err(ForwardError::Connect),
             Err(Some(e)) => return Err(e),
         }

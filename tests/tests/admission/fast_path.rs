@@ -238,10 +238,10 @@ async fn a_pooled_connection_the_upstream_closed_is_replaced() {
     let closing_ok = reply_close(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     let up = Scripted::start(vec![closing_ok.clone(), closing_ok.clone(), closing_ok]).await;
     let pg = plain_pg(&up).await;
-    for i in 0..3 {
+    for (i, method) in ["GET", "POST", "GET"].into_iter().enumerate() {
         let resps = exchange_n(
             pg.admission,
-            Send::once(request("GET", "/v1/x", &[], b"")),
+            Send::once(request(method, "/v1/x", &[], b"")),
             1,
         )
         .await;
@@ -355,4 +355,30 @@ async fn body_split_across_segments_is_forwarded_whole() {
     assert!(got[0].ends_with(&"z".repeat(40_000)));
     assert!(got[0].contains("content-length: 40000") || got[0].contains("Content-Length: 40000"));
     pg.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_idle_kept_alive_connections_without_waiting_out_the_drain() {
+    let up = Scripted::start(vec![OK]).await;
+    let pg = plain_pg(&up).await;
+    let mut s = TcpStream::connect(pg.admission).await.expect("connect");
+    s.write_all(&keep_alive("GET", "/v1/x", b""))
+        .await
+        .expect("write");
+    let mut buf = [0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .expect("answered")
+        .expect("read");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    // The connection now idles between requests; the drain timeout is 2 s.
+    let started = std::time::Instant::now();
+    pg.stop().await;
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "stop took {:?}",
+        started.elapsed()
+    );
+    let closed = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
 }
