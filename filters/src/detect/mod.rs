@@ -139,12 +139,16 @@ pub struct DetectorSet {
     pass: bool,
 }
 
-/// A custom detector: its regex, and the shortest text it can match (values
-/// shorter than that, most attribute values, skip the regex call).
+/// A custom detector: its regex, the shortest text it can match (values
+/// shorter than that, most attribute values, skip the regex call), and the
+/// bytes every match starts with, when the pattern fixes some: a text
+/// without them skips the regex, whose per-call setup costs more than a
+/// substring search.
 #[derive(Debug)]
 struct Custom {
     regex: Regex,
     min_len: usize,
+    prefix: Option<memchr::memmem::Finder<'static>>,
 }
 
 impl Custom {
@@ -152,13 +156,38 @@ impl Custom {
         let regex = Regex::new(pattern)?;
         // The same syntax as the regex crate; a pattern it parses differently
         // (bytes-only classes) gets no shortcut.
-        let min_len = regex_syntax::Parser::new()
+        let hir = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
             .parse(pattern)
-            .ok()
-            .and_then(|hir| hir.properties().minimum_len())
+            .ok();
+        let min_len = hir
+            .as_ref()
+            .and_then(|h| h.properties().minimum_len())
             .unwrap_or(0);
-        Ok(Self { regex, min_len })
+        let prefix = hir.as_ref().and_then(required_prefix);
+        Ok(Self {
+            regex,
+            min_len,
+            prefix,
+        })
     }
+
+    /// Whether `text` may hold a match (false: certainly none).
+    #[inline]
+    fn may_match(&self, text: &[u8]) -> bool {
+        text.len() >= self.min_len && self.prefix.as_ref().is_none_or(|f| f.find(text).is_some())
+    }
+}
+
+/// The bytes every match of `hir` starts with (the common prefix of its
+/// finite prefix literals), if not empty.
+fn required_prefix(hir: &regex_syntax::hir::Hir) -> Option<memchr::memmem::Finder<'static>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    seq.literals()?;
+    let common = seq.longest_common_prefix()?;
+    (!common.is_empty()).then(|| memchr::memmem::Finder::new(common).into_owned())
 }
 
 /// Which scanners of the pass a set runs, and the bytes the pass stops at.
@@ -299,7 +328,7 @@ impl DetectorSet {
             words::scan(&cx, out);
         }
         for (i, c) in self.custom.iter().enumerate() {
-            if text.len() < c.min_len {
+            if !c.may_match(text) {
                 continue;
             }
             let id = (BUILTIN_COUNT + i) as DetectorId;

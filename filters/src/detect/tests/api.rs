@@ -149,3 +149,56 @@ fn scan_appends_without_clearing() {
     assert_eq!(out[0], sentinel);
     assert_eq!((out[1].start, out[1].end), (0, 13));
 }
+
+#[test]
+fn custom_prefix_shortcut_never_hides_a_match() {
+    // Patterns with and without a fixed leading literal, anchors, classes and
+    // case folding: the shortcut may only skip texts the regex cannot match.
+    let patterns = [
+        r"ORD-[0-9]{10}",
+        r"\bTCK[0-9]+",
+        r"(?i)ord-[0-9]+",
+        r"(?:ab|ac)x",
+        r"[A-Z]{3}-\d",
+        r"x*ORD",
+        r"^ORD",
+    ];
+    let texts = [
+        "ref ORD-0123456789 end",
+        "TCK42 and TCK7",
+        "ord-1 Ord-22",
+        "abx acx adx",
+        "ABC-1",
+        "xxORD ORD",
+        "ORD at start",
+        "nothing here",
+        "",
+    ];
+    for p in patterns {
+        let set = DetectorSet::new(&[], &[], &[("c".to_string(), p.to_string())]).unwrap();
+        let re = regex::bytes::Regex::new(p).unwrap();
+        for t in texts {
+            let want: Vec<String> = re
+                .find_iter(t.as_bytes())
+                .filter(|m| m.start() < m.end())
+                .map(|m| t[m.start()..m.end()].to_string())
+                .collect();
+            let got: Vec<String> = matches(&set, "", t).into_iter().map(|(_, v)| v).collect();
+            assert_eq!(got, want, "pattern {p:?} on {t:?}");
+        }
+    }
+}
+
+#[test]
+fn custom_patterns_with_a_fixed_start_get_the_shortcut() {
+    let prefix = |p: &str| {
+        let hir = regex_syntax::Parser::new().parse(p).unwrap();
+        super::super::required_prefix(&hir).map(|f| String::from_utf8(f.needle().to_vec()).unwrap())
+    };
+    assert_eq!(prefix(r"ORD-[0-9]{10}").as_deref(), Some("ORD-"));
+    assert_eq!(prefix(r"\bTCK[0-9]+").as_deref(), Some("TCK"));
+    assert_eq!(prefix(r"(?:ab|ac)x").as_deref(), Some("a"));
+    assert_eq!(prefix(r"(?i)ord-[0-9]+"), None);
+    assert_eq!(prefix(r"x*ORD"), None);
+    assert_eq!(prefix(r"[A-Z]{3}-\d"), None);
+}
