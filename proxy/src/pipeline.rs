@@ -203,7 +203,7 @@ impl Pipeline {
                 enqueued: now,
                 reserved: 0,
             });
-            m::queue_bytes(&dest.name, dest.queue.used());
+            dest.metrics.queue_bytes(dest.queue.used());
         }
 
         // 5. Records withheld by a drop_record policy are reported as partial success.

@@ -107,6 +107,8 @@ pub struct Destination {
     pub spec: DestinationSpec,
     pub queue: Queue,
     sender: Sender,
+    /// Per-export metric handles (registered once, not per call).
+    pub metrics: m::ExportMetrics,
 }
 
 impl Destination {
@@ -144,6 +146,7 @@ impl Destination {
         Ok(Self {
             name: Arc::from(spec.name.as_str()),
             queue: Queue::new(spec.queue_bytes),
+            metrics: m::ExportMetrics::new(&spec.name),
             spec,
             sender,
         })
@@ -160,7 +163,7 @@ impl Destination {
                         let item = merge(batch);
                         d.deliver(&item).await;
                         d.queue.release(reserved);
-                        m::queue_bytes(&d.name, d.queue.used());
+                        d.metrics.queue_bytes(d.queue.used());
                     }
                 })
             })
@@ -184,7 +187,7 @@ impl Destination {
             let elapsed = t0.elapsed();
             match outcome {
                 Attempt::Delivered { rejected } => {
-                    m::export_done(&self.name, item, "ok", elapsed);
+                    self.metrics.delivered(item, elapsed);
                     if rejected > 0 {
                         m::dropped(item.signal, &self.name, "rejected_by_destination", rejected);
                     }

@@ -13,6 +13,7 @@ use super::grpc::{self, code, ChunksBody};
 use super::{response, RequestLimits};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::telemetry::metrics as m;
+use crate::telemetry::scrub_metrics as sm;
 
 #[derive(Debug)]
 pub struct OtlpGrpc {
@@ -126,7 +127,7 @@ impl OtlpGrpc {
         };
         match self.pipeline.submit(signal, Encoding::Protobuf, payload) {
             Outcome::Accepted { rejected, message } => {
-                m::request(signal, "grpc", "ok");
+                sm::accepted(signal, "grpc");
                 ok(response::export(
                     signal,
                     Encoding::Protobuf,

@@ -14,6 +14,7 @@ use super::grpc::{code, ChunksBody};
 use super::{response, RequestLimits};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::telemetry::metrics as m;
+use crate::telemetry::scrub_metrics as sm;
 
 #[derive(Debug)]
 pub struct OtlpHttp {
@@ -138,7 +139,7 @@ impl OtlpHttp {
         };
         match self.pipeline.submit(signal, encoding, payload) {
             Outcome::Accepted { rejected, message } => {
-                m::request(signal, "http", "ok");
+                sm::accepted(signal, "http");
                 reply(
                     StatusCode::OK,
                     encoding,

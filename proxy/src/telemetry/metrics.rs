@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use metrics::{counter, gauge, histogram};
+use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
 use planeguard_filters::Signal;
 
 use crate::export::queue::Item;
@@ -36,8 +36,49 @@ pub fn dropped(signal: Signal, destination: &str, reason: &'static str, records:
         .increment(records);
 }
 
-pub fn queue_bytes(destination: &str, bytes: usize) {
-    gauge!(QUEUE_BYTES, "destination" => destination.to_string()).set(bytes as f64);
+/// A destination's per-export metrics as registered handles (the labels are
+/// its name, known at start): the queue gauge and the successful export.
+#[derive(Debug)]
+pub struct ExportMetrics {
+    queue_bytes: Gauge,
+    ok_attempts: Counter,
+    seconds: Histogram,
+    /// Records and bytes exported, per signal (`Signal::ALL` order).
+    exported: [(Counter, Counter); 3],
+}
+
+impl ExportMetrics {
+    pub fn new(destination: &str) -> Self {
+        let d = destination.to_string();
+        Self {
+            queue_bytes: gauge!(QUEUE_BYTES, "destination" => d.clone()),
+            ok_attempts: counter!(EXPORT_ATTEMPTS, "destination" => d.clone(), "outcome" => "ok"),
+            seconds: histogram!(EXPORT_SECONDS, "destination" => d.clone()),
+            exported: Signal::ALL.map(|s| {
+                (
+                    counter!(RECORDS_EXPORTED, "signal" => s.as_str(), "destination" => d.clone()),
+                    counter!(BYTES_EXPORTED, "signal" => s.as_str(), "destination" => d.clone()),
+                )
+            }),
+        }
+    }
+
+    pub fn queue_bytes(&self, bytes: usize) {
+        self.queue_bytes.set(bytes as f64);
+    }
+
+    /// An export delivered (the `export_done` of outcome `ok`).
+    pub fn delivered(&self, item: &Item, elapsed: Duration) {
+        self.ok_attempts.increment(1);
+        self.seconds.record(elapsed.as_secs_f64());
+        let i = Signal::ALL
+            .iter()
+            .position(|s| *s == item.signal)
+            .unwrap_or(0);
+        let (records, bytes) = &self.exported[i];
+        records.increment(item.records);
+        bytes.increment(item.payload.len() as u64);
+    }
 }
 
 pub fn export_done(destination: &str, item: &Item, outcome: &'static str, elapsed: Duration) {

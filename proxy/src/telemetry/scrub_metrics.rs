@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use metrics::{counter, Counter};
 use planeguard_filters::{Report, Scrubber, Signal};
 
-use super::metrics::{BYTES_RECEIVED, RECORDS_RECEIVED, REDACTIONS, UNKNOWN_FIELDS};
+use super::metrics::{BYTES_RECEIVED, RECORDS_RECEIVED, REDACTIONS, REQUESTS, UNKNOWN_FIELDS};
 
 /// Records and bytes received, per signal.
 static RECEIVED: [OnceLock<(Counter, Counter)>; 3] = [const { OnceLock::new() }; 3];
@@ -22,6 +22,17 @@ fn signal_index(signal: Signal) -> usize {
         Signal::Metrics => 1,
         Signal::Traces => 2,
     }
+}
+
+/// Requests answered OK, per transport (`grpc`, `http`) and signal.
+static ACCEPTED: [[OnceLock<Counter>; 3]; 2] = [const { [const { OnceLock::new() }; 3] }; 2];
+
+/// Counts a request answered OK (`planeguard_otlp_requests_total{outcome="ok"}`).
+pub fn accepted(signal: Signal, transport: &'static str) {
+    let t = usize::from(transport == "http");
+    ACCEPTED[t][signal_index(signal)]
+        .get_or_init(|| counter!(REQUESTS, "signal" => signal.as_str(), "transport" => transport, "outcome" => "ok"))
+        .increment(1);
 }
 
 /// Counts a request's records and bytes as received.
