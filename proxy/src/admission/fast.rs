@@ -148,7 +148,37 @@ async fn write_all<W: AsyncWrite + Unpin>(
     bytes: &[u8],
     idle: Duration,
 ) -> io::Result<()> {
-    match tokio::time::timeout(idle, io.write_all(bytes)).await {
+    write_both(io, bytes, &[], idle).await
+}
+
+/// Writes `a` then `b` with vectored writes (one syscall for both when the
+/// socket takes them), giving up when the whole write takes longer than `idle`.
+async fn write_both<W: AsyncWrite + Unpin>(
+    io: &mut W,
+    mut a: &[u8],
+    mut b: &[u8],
+    idle: Duration,
+) -> io::Result<()> {
+    let write = async {
+        while !a.is_empty() || !b.is_empty() {
+            let n = if a.is_empty() {
+                io.write(b).await?
+            } else if b.is_empty() {
+                io.write(a).await?
+            } else {
+                io.write_vectored(&[io::IoSlice::new(a), io::IoSlice::new(b)])
+                    .await?
+            };
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            let from_a = n.min(a.len());
+            a = &a[from_a..];
+            b = &b[n - from_a..];
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(idle, write).await {
         Ok(r) => r,
         Err(_) => Err(io::ErrorKind::TimedOut.into()),
     }
@@ -435,10 +465,7 @@ impl Conn<'_> {
                 self.out.extend_from_slice(&self.resp[..take]);
                 write_all(io, &self.out, idle).await
             } else {
-                match write_all(io, &self.out, idle).await {
-                    Ok(()) => write_all(io, &self.resp[..take], idle).await,
-                    Err(e) => Err(e),
-                }
+                write_both(io, &self.out, &self.resp[..take], idle).await
             };
             self.out.clear();
             self.resp.advance(take);
@@ -502,15 +529,11 @@ async fn send(
             },
         };
         resp.clear();
-        let written = timeout_at(deadline.into(), async {
-            stream.write_all(head_and_body).await?;
-            stream.write_all(body_rest).await
-        })
-        .await;
-        let got = match written {
-            Ok(Ok(())) => read_response_head(&mut stream, resp, deadline, is_head).await,
-            Ok(Err(_)) => Err(None),
-            Err(_) => Err(Some(ForwardError::Timeout)),
+        let left = deadline.saturating_duration_since(Instant::now());
+        let got = match write_both(&mut stream, head_and_body, body_rest, left).await {
+            Ok(()) => read_response_head(&mut stream, resp, deadline, is_head).await,
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => Err(Some(ForwardError::Timeout)),
+            Err(_) => Err(None),
         };
         match got {
             Ok(h) => return Ok((stream, h)),

@@ -382,3 +382,35 @@ async fn shutdown_closes_idle_kept_alive_connections_without_waiting_out_the_dra
     let closed = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await;
     assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
 }
+
+#[tokio::test]
+async fn large_responses_are_relayed_whole() {
+    // 200 KB with Content-Length, then 200 KB in 7 KB chunks: both go out in
+    // several writes (head and body together, then the rest as it arrives).
+    let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut sized =
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+    sized.extend_from_slice(&body);
+    let mut chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for part in body.chunks(7_000) {
+        chunked.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        chunked.extend_from_slice(part);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let up = Scripted::start(vec![
+        reply(Box::leak(sized.into_boxed_slice())),
+        reply(Box::leak(chunked.into_boxed_slice())),
+    ])
+    .await;
+    let pg = plain_pg(&up).await;
+    let reqs = joined(&[
+        keep_alive("GET", "/v1/sized", b""),
+        keep_alive("GET", "/v1/chunked", b""),
+    ]);
+    let resps = exchange_n(pg.admission, Send::once(reqs), 2).await;
+    assert_eq!(resps[0].body, body, "Content-Length body");
+    assert_eq!(resps[1].body, body, "chunked body");
+    assert_eq!(up.accepted.load(Ordering::SeqCst), 1);
+    pg.stop().await;
+}
