@@ -361,6 +361,8 @@ flows:
 
 /// nginx: one single-process instance (`master_process off`), HTTP/1.1
 /// proxying with upstream keep-alive on one port and grpc_pass on another.
+/// Like planeguard, it tells the upstream the client's address and scheme
+/// (`X-Forwarded-For`, `X-Forwarded-Proto`, `Forwarded`): the same work.
 pub async fn nginx(launch: &Launch<'_>) -> Target {
     let Some(bin) = procs::find_program("nginx") else {
         return Target::failed(
@@ -424,6 +426,9 @@ http {{
             proxy_pass http://sink_h1;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header Forwarded "for=$remote_addr;proto=$scheme";
         }}
     }}
     server {{
@@ -436,7 +441,7 @@ http {{
 }
 
 /// haproxy: one instance, one thread; HTTP/1.1 with connection reuse on one
-/// port, h2c on another.
+/// port, h2c on another. Adds the same forwarding headers as planeguard.
 pub async fn haproxy(launch: &Launch<'_>) -> Target {
     let Some(bin) = procs::find_program("haproxy") else {
         return Target::failed(
@@ -482,6 +487,9 @@ defaults
     timeout http-keep-alive 60s
 frontend plain
     bind {h1}
+    option forwardfor
+    http-request set-header X-Forwarded-Proto http
+    http-request set-header Forwarded "for=%[src];proto=http"
     default_backend sink_h1
 frontend grpc
     bind {h2} proto h2
