@@ -320,3 +320,20 @@ proptest! {
         let _ = parse_response(&raw, false);
     }
 }
+
+#[test]
+fn response_head_with_64_headers_rewrites_to_one_complete_head() {
+    // Found by the fuzzer: 64 headers (bare LF line ends, an obs-text reason)
+    // plus the added `connection: close` are more than the fast path itself
+    // parses, but the rewritten head is still exactly one complete head.
+    let raw = include_bytes!("crash-response-reason.bin");
+    let ResponseParse::Head(h) = parse_response(raw, false) else {
+        panic!("the input parses as a response head");
+    };
+    let mut out = Vec::new();
+    write_client_response(raw, &h, true, &mut out);
+    let mut headers = [httparse::EMPTY_HEADER; 2 * MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut headers);
+    assert_eq!(resp.parse(&out), Ok(httparse::Status::Complete(out.len())));
+    assert!(!out.windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r'));
+}
