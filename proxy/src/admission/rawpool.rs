@@ -7,6 +7,7 @@
 //! taken; expired ones and ones the upstream closed (readable while idle:
 //! EOF or unsolicited bytes) are dropped.
 
+use std::collections::VecDeque;
 use std::io;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -16,7 +17,9 @@ use tokio::net::TcpStream;
 pub struct RawPool {
     /// `host:port` of the upstream.
     addr: String,
-    idle: Mutex<Vec<(TcpStream, Instant)>>,
+    /// Oldest first; checkout takes from the back, checkin drops expired
+    /// ones from the front (so a busy pool does not keep dead sockets).
+    idle: Mutex<VecDeque<(TcpStream, Instant)>>,
     max_idle: usize,
     idle_timeout: Duration,
 }
@@ -41,7 +44,7 @@ impl RawPool {
     pub fn new(addr: String, max_idle: usize, idle_timeout: Duration) -> Self {
         Self {
             addr,
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(VecDeque::new()),
             max_idle,
             idle_timeout,
         }
@@ -56,7 +59,7 @@ impl RawPool {
     pub fn checkout(&self) -> Option<TcpStream> {
         let now = Instant::now();
         let mut idle = self.idle.lock().ok()?;
-        while let Some((stream, since)) = idle.pop() {
+        while let Some((stream, since)) = idle.pop_back() {
             if now.duration_since(since) <= self.idle_timeout && still_open(&stream) {
                 return Some(stream);
             }
@@ -66,9 +69,16 @@ impl RawPool {
 
     /// Returns a connection whose last response was read to its end.
     pub fn checkin(&self, stream: TcpStream) {
+        let now = Instant::now();
         if let Ok(mut idle) = self.idle.lock() {
+            while idle
+                .front()
+                .is_some_and(|(_, since)| now.duration_since(*since) > self.idle_timeout)
+            {
+                idle.pop_front();
+            }
             if idle.len() < self.max_idle {
-                idle.push((stream, Instant::now()));
+                idle.push_back((stream, now));
             }
         }
     }
@@ -77,5 +87,64 @@ impl RawPool {
         let stream = TcpStream::connect(self.addr.as_str()).await?;
         let _ = stream.set_nodelay(true);
         Ok(stream)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    async fn pair(listener: &TcpListener) -> (TcpStream, TcpStream) {
+        let addr = listener.local_addr().unwrap();
+        let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        (client.unwrap(), server.unwrap().0)
+    }
+
+    #[tokio::test]
+    async fn checkout_skips_closed_and_expired_connections() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let pool = RawPool::new(
+            listener.local_addr().unwrap().to_string(),
+            8,
+            Duration::from_millis(200),
+        );
+        let (open, _open_peer) = pair(&listener).await;
+        let (closed, closed_peer) = pair(&listener).await;
+        pool.checkin(open);
+        pool.checkin(closed);
+        drop(closed_peer);
+        // Let the FIN arrive and the reactor see it.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            pool.checkout().is_some(),
+            "the open one, behind the closed one"
+        );
+        assert!(pool.checkout().is_none());
+
+        let (old, _old_peer) = pair(&listener).await;
+        pool.checkin(old);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let (fresh, _fresh_peer) = pair(&listener).await;
+        pool.checkin(fresh);
+        assert_eq!(pool.idle_len(), 1, "the expired one left at checkin");
+        assert!(pool.checkout().is_some());
+        assert!(pool.checkout().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_connection_with_unsolicited_bytes_is_not_reused() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let pool = RawPool::new(
+            listener.local_addr().unwrap().to_string(),
+            8,
+            Duration::from_secs(60),
+        );
+        let (conn, mut peer) = pair(&listener).await;
+        pool.checkin(conn);
+        use tokio::io::AsyncWriteExt;
+        peer.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(pool.checkout().is_none());
     }
 }
