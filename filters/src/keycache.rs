@@ -70,9 +70,19 @@ impl KeyCache {
     /// This thread's table (a new one on first use, or when a call on this
     /// thread holds it already, e.g. a nested call).
     pub(crate) fn take() -> Self {
-        TABLE.with(Cell::take).unwrap_or_else(|| KeyCache {
+        TABLE.with(Cell::take).unwrap_or_else(Self::new_table)
+    }
+
+    /// An empty table. Out of line: inlined into a caller, the ~40 KB array
+    /// built before it is boxed gave that caller a stack frame as large, whose
+    /// probing cost every call (the walker's key lookups) about 45
+    /// instructions even when the table already existed.
+    #[cold]
+    #[inline(never)]
+    fn new_table() -> Self {
+        KeyCache {
             entries: Box::new([EMPTY; SLOTS]),
-        })
+        }
     }
 
     /// Gives the table back to this thread for the next call.
