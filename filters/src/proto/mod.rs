@@ -503,6 +503,8 @@ impl<'a> Walker<'a, '_> {
             }
         }
         let key_bytes: &'a [u8] = key.map(|k| k.body()).unwrap_or(&[]);
+        // Exactly `key, value` in that order (an emitted top-level pair).
+        let canonical = unchecked_key.is_some();
         // Fast path: a top-level `key: "string"` pair whose key is clean, whose rule
         // lets the value pass and whose value no detector matches is copied as one
         // span. Anything else takes the general path below (which repeats the check).
@@ -525,6 +527,16 @@ impl<'a> Walker<'a, '_> {
                         self.keep(f.whole);
                         return Ok(false);
                     }
+                }
+            }
+            // A top-level scalar value (int, double, bool): no detector reads
+            // it, so under a scanning rule with a clean key the pair is copied
+            // as one span, without frames for the pair and its AnyValue.
+            if M == EMIT && canonical && value.is_some_and(|v| wire::lone_scalar(v.body())) {
+                let info = self.checked_key_info(unchecked_key.take(), key_bytes)?;
+                if info.key_clean && info.policy == KeyPolicy::Scan {
+                    self.keep(f.whole);
+                    return Ok(false);
                 }
             }
         }
