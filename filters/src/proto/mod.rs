@@ -171,6 +171,16 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// [`Self::size`] of a pair's key, whose error path ends in `.key`: the
+    /// name is pushed only on error (it runs for every cached key).
+    fn key_size(&mut self, k: &FieldRef<'a>) -> Result<(), ScrubError> {
+        if k.body().len() > self.s.limits.max_string_bytes {
+            self.push("key");
+            return self.size(k);
+        }
+        Ok(())
+    }
+
     fn size(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
         if f.body().len() > self.s.limits.max_string_bytes {
             return Err(self.err(ScrubErrorKind::TooLarge, f.body()));
@@ -640,9 +650,7 @@ impl<'a> Walker<'a, '_> {
             // Valid UTF-8 for sure; the size limit is checked anyway (the same
             // bytes may have been cached as a nested key path).
             if let Some(k) = unchecked {
-                self.push("key");
-                self.size(&k)?;
-                self.pop();
+                self.key_size(&k)?;
             }
             return Ok(info);
         }
