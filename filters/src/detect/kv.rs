@@ -148,17 +148,24 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
 
 /// A feature name, alone or at the end of a longer dotted name
 /// (`tenant.user.ltv_usd=…` names `user.ltv_usd`). `dotted`: `name` has a `.`.
+/// Inline: an undotted name is mostly rejected by its first byte.
+#[inline]
 fn is_feature_name(cx: &Ctx, name: &[u8], dotted: bool) -> bool {
-    let matches = |n: &[u8]| {
-        n.first()
-            .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
-    };
-    matches(name)
-        || (dotted
-            && name
-                .iter()
-                .enumerate()
-                .any(|(i, &b)| b == b'.' && matches(&name[i + 1..])))
+    is_feature_segment(cx, name) || (dotted && ends_in_feature_name(cx, name))
+}
+
+/// Whether `n` itself matches a feature pattern.
+#[inline]
+fn is_feature_segment(cx: &Ctx, n: &[u8]) -> bool {
+    n.first()
+        .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
+}
+
+/// Whether a name after one of the `.` of `name` is a feature name.
+fn ends_in_feature_name(cx: &Ctx, name: &[u8]) -> bool {
+    name.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'.' && is_feature_segment(cx, &name[i + 1..]))
 }
 
 fn skip_blanks(t: &[u8], mut k: usize) -> usize {
@@ -205,6 +212,8 @@ fn value(t: &[u8], v: usize) -> Option<(usize, usize)> {
 
 /// Query parameters whose values are secrets (compared ASCII case-insensitively),
 /// grouped by length so that a name is compared with one to three candidates.
+/// Inline: it runs at every `=`, and most names fail the length or first test.
+#[inline]
 fn is_secret_param(name: &[u8]) -> bool {
     let candidates: &[&[u8]] = match name.len() {
         3 => &[b"pwd", b"sig"],
