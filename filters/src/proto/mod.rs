@@ -640,6 +640,9 @@ impl<'a> Walker<'a, '_> {
     /// Rule and key cleanliness of a top-level attribute key. `unchecked`:
     /// the key field when it still needs its UTF-8 and size check, which a
     /// key found in the cache does not (only checked keys get there).
+    /// Inline: it runs for every top-level pair, and as a call its frame and
+    /// result passing cost as much as the lookup.
+    #[inline(always)]
     fn checked_key_info(
         &mut self,
         unchecked: Option<FieldRef<'a>>,
