@@ -173,12 +173,18 @@ impl<'a> Walker<'a, '_> {
 
     /// [`Self::size`] of a pair's key, whose error path ends in `.key`: the
     /// name is pushed only on error (it runs for every cached key).
+    #[inline]
     fn key_size(&mut self, k: &FieldRef<'a>) -> Result<(), ScrubError> {
         if k.body().len() > self.s.limits.max_string_bytes {
-            self.push("key");
-            return self.size(k);
+            return Err(self.key_too_large(k));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn key_too_large(&mut self, k: &FieldRef<'a>) -> ScrubError {
+        self.push("key");
+        self.err(ScrubErrorKind::TooLarge, k.body())
     }
 
     fn size(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
