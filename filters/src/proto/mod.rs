@@ -173,7 +173,7 @@ impl<'a> Walker<'a, '_> {
 
     /// [`Self::size`] of a pair's key, whose error path ends in `.key`: the
     /// name is pushed only on error (it runs for every cached key).
-    #[inline]
+    #[inline(always)]
     fn key_size(&mut self, k: &FieldRef<'a>) -> Result<(), ScrubError> {
         if k.body().len() > self.s.limits.max_string_bytes {
             return Err(self.key_too_large(k));
