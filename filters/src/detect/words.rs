@@ -19,7 +19,9 @@
 //! skipping. [`Regions`] remembers the skipped ranges for `kv`, whose
 //! identifier may start before the separator's own position was reached.
 
-use super::classes::{at, class, is, run, DIGIT, HEX, HIGH, IDENT_PUNCT, LOWER, UPPER, WORD};
+use super::classes::{
+    at, class, digit_run, is, run, DIGIT, HEX, HIGH, IDENT_PUNCT, LOWER, UPPER, WORD,
+};
 use super::keyctx::KeyFacts;
 use super::{email, ip, kv, names, numbers, phone, simd, tokens};
 use super::{Active, BuiltinDetector as B, DetectorId, DetectorSet, Match};
@@ -327,7 +329,7 @@ fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match
     let mut best = Best::default();
     let wend;
     if c & DIGIT != 0 {
-        let dend = run(t, w, DIGIT);
+        let dend = digit_run(t, w);
         wend = run(t, dend, WORD);
         digit_word(cx, w, dend, wend, &mut best);
     } else {
