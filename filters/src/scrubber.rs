@@ -273,8 +273,10 @@ impl Scrubber {
     /// Runs the detectors over `text` (the value of `key`, empty for free text;
     /// `facts` are those of `key`). Returns `None` when nothing matched (copy
     /// the original), otherwise writes the rewritten text to `scratch` and
-    /// returns whether a `drop_record` fired.
+    /// returns whether a `drop_record` fired. Inline: the walkers call it for
+    /// every string, and most strings need only the scan.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(crate) fn scrub_text(
         &self,
         location: Location,
@@ -285,18 +287,27 @@ impl Scrubber {
         scratch: &mut Vec<u8>,
         report: &mut Report,
     ) -> Option<bool> {
-        if self.mode == Mode::Passthrough {
+        if self.text_is_clean(key, facts, text, matches) {
             return None;
         }
-        matches.clear();
-        self.detectors.scan_with(key, facts, text, matches);
-        if matches.is_empty() {
-            return None;
-        }
+        Some(self.rewrite(location, text, matches, scratch, report))
+    }
+
+    /// `text` with every match replaced by its action's text, into `scratch`
+    /// (cleared first), counted in `report`. Returns whether a `drop_record`
+    /// fired.
+    fn rewrite(
+        &self,
+        location: Location,
+        text: &[u8],
+        matches: &[Match],
+        scratch: &mut Vec<u8>,
+        report: &mut Report,
+    ) -> bool {
         scratch.clear();
         let mut drop = false;
         let mut pos = 0;
-        for m in matches.iter() {
+        for m in matches {
             scratch.extend_from_slice(&text[pos..m.start]);
             let value = &text[m.start..m.end];
             let action = self.actions[m.detector as usize];
@@ -315,7 +326,7 @@ impl Scrubber {
             pos = m.end;
         }
         scratch.extend_from_slice(&text[pos..]);
-        Some(drop)
+        drop
     }
 
     /// Value-level API (used by the naive decode-edit-encode baseline and by tests):
@@ -368,7 +379,8 @@ impl Scrubber {
     }
 
     /// Whether no detector matches `text` (the value of `key`; empty for free text).
-    /// Counts nothing.
+    /// Counts nothing; `matches` holds the matches afterwards.
+    #[inline]
     pub(crate) fn text_is_clean(
         &self,
         key: &[u8],

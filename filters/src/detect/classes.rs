@@ -115,6 +115,33 @@ pub(super) fn before(t: &[u8], i: usize) -> u32 {
     }
 }
 
+/// End of the run of ASCII digits starting at `i`: eight bytes per step
+/// while eight are left (most numbers in logs take one step), then by byte.
+#[inline]
+pub(super) fn digit_run(t: &[u8], mut i: usize) -> usize {
+    while let Some(w) = t.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let others = !digit_bytes(u64::from_le_bytes(*w)) & HIGH_BITS;
+        if others != 0 {
+            return i + (others.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    run(t, i, DIGIT)
+}
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is an ASCII digit. The sums on the
+/// low seven bits of a byte never carry into the next byte.
+#[inline(always)]
+fn digit_bytes(x: u64) -> u64 {
+    let x7 = x & !HIGH_BITS;
+    let at_least_0 = x7 + LOW_BITS * (0x80 - u64::from(b'0'));
+    let above_9 = x7 + LOW_BITS * (0x7F - u64::from(b'9'));
+    at_least_0 & !above_9 & !x & HIGH_BITS
+}
+
 /// End of the run of bytes in `mask` starting at `i`.
 #[inline(always)]
 pub(super) fn run(t: &[u8], mut i: usize, mask: u32) -> usize {
@@ -142,4 +169,24 @@ pub(super) fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// Whether `hay` ends with `lit` (lowercase ASCII), ignoring ASCII case.
 pub(super) fn ends_with_ci(hay: &[u8], lit: &[u8]) -> bool {
     hay.len() >= lit.len() && hay[hay.len() - lit.len()..].eq_ignore_ascii_case(lit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digit_run_is_the_run_of_digit_class_bytes() {
+        // Each byte value after digit runs of every length, from every start.
+        for b in 0..=255u8 {
+            for n in 0..20 {
+                let mut t = vec![b'7'; n];
+                t.push(b);
+                t.extend_from_slice(b"0123456789x");
+                for i in 0..=t.len() {
+                    assert_eq!(digit_run(&t, i), run(&t, i, DIGIT), "{t:?} from {i}");
+                }
+            }
+        }
+    }
 }

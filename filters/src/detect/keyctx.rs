@@ -85,6 +85,12 @@ impl KeyFacts {
         self.0 & Self::AWS_SECRET != 0
     }
 
+    /// The key can make the whole value a match (a name, credential or
+    /// secret key): what [`whole_value`] needs before it looks further.
+    fn whole_value_key(self) -> bool {
+        self.0 & (Self::NAME | Self::AUTHORIZATION | Self::AWS_SECRET) != 0
+    }
+
     /// A bare 9-digit run is a US SSN.
     pub(super) fn ssn(self) -> bool {
         self.0 & Self::SSN != 0
@@ -97,8 +103,21 @@ impl KeyFacts {
 }
 
 /// Pushes a whole-value match when the key alone says the value is sensitive.
-/// Returns true when it did (nothing else needs scanning then).
+/// Returns true when it did (nothing else needs scanning then). Inline: most
+/// values (every free text, most keys) are decided by one test, without the
+/// call that the compiler sometimes chose to make.
+#[inline]
 pub(super) fn whole_value(
+    set: &DetectorSet,
+    facts: KeyFacts,
+    text: &[u8],
+    out: &mut Vec<Match>,
+) -> bool {
+    facts.whole_value_key() && whole_value_by_key(set, facts, text, out)
+}
+
+/// [`whole_value`] for a key that can make the value a match.
+fn whole_value_by_key(
     set: &DetectorSet,
     facts: KeyFacts,
     text: &[u8],

@@ -148,17 +148,24 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
 
 /// A feature name, alone or at the end of a longer dotted name
 /// (`tenant.user.ltv_usd=…` names `user.ltv_usd`). `dotted`: `name` has a `.`.
+/// Inline: an undotted name is mostly rejected by its first byte.
+#[inline]
 fn is_feature_name(cx: &Ctx, name: &[u8], dotted: bool) -> bool {
-    let matches = |n: &[u8]| {
-        n.first()
-            .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
-    };
-    matches(name)
-        || (dotted
-            && name
-                .iter()
-                .enumerate()
-                .any(|(i, &b)| b == b'.' && matches(&name[i + 1..])))
+    is_feature_segment(cx, name) || (dotted && ends_in_feature_name(cx, name))
+}
+
+/// Whether `n` itself matches a feature pattern.
+#[inline]
+fn is_feature_segment(cx: &Ctx, n: &[u8]) -> bool {
+    n.first()
+        .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
+}
+
+/// Whether a name after one of the `.` of `name` is a feature name.
+fn ends_in_feature_name(cx: &Ctx, name: &[u8]) -> bool {
+    name.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'.' && is_feature_segment(cx, &name[i + 1..]))
 }
 
 fn skip_blanks(t: &[u8], mut k: usize) -> usize {
@@ -203,31 +210,59 @@ fn value(t: &[u8], v: usize) -> Option<(usize, usize)> {
     Some((v, e))
 }
 
-/// Query parameters whose values are secrets (compared ASCII case-insensitively),
-/// grouped by length so that a name is compared with one to three candidates.
+/// Query parameters whose values are secrets (compared ASCII case-insensitively).
+const SECRET_PARAMS: [&[u8]; 20] = [
+    b"pwd",
+    b"sig",
+    b"auth",
+    b"token",
+    b"apikey",
+    b"passwd",
+    b"secret",
+    b"api_key",
+    b"api-key",
+    b"password",
+    b"id_token",
+    b"signature",
+    b"access_token",
+    b"client_secret",
+    b"refresh_token",
+    b"x-amz-signature",
+    b"x-amz-credential",
+    b"x-goog-signature",
+    b"x-goog-credential",
+    b"x-amz-security-token",
+];
+
+/// Entry `n`, bit `c - 'a'`: some secret parameter `n` bytes long starts
+/// with the letter `c`.
+const SECRET_PARAM_STARTS: [u32; 21] = secret_param_starts();
+
+const fn secret_param_starts() -> [u32; 21] {
+    let mut starts = [0u32; 21];
+    let mut i = 0;
+    while i < SECRET_PARAMS.len() {
+        let p = SECRET_PARAMS[i];
+        starts[p.len()] |= 1 << (p[0] - b'a');
+        i += 1;
+    }
+    starts
+}
+
+/// Whether `name` is one of [`SECRET_PARAMS`]. Inline: it runs at every `=`,
+/// and the length and first letter (names start with one, checked by the
+/// caller) reject almost every name with one table lookup.
+#[inline(always)]
 fn is_secret_param(name: &[u8]) -> bool {
-    let candidates: &[&[u8]] = match name.len() {
-        3 => &[b"pwd", b"sig"],
-        4 => &[b"auth"],
-        5 => &[b"token"],
-        6 => &[b"apikey", b"passwd", b"secret"],
-        7 => &[b"api_key", b"api-key"],
-        8 => &[b"password", b"id_token"],
-        9 => &[b"signature"],
-        12 => &[b"access_token"],
-        13 => &[b"client_secret", b"refresh_token"],
-        15 => &[b"x-amz-signature"],
-        16 => &[b"x-amz-credential", b"x-goog-signature"],
-        17 => &[b"x-goog-credential"],
-        20 => &[b"x-amz-security-token"],
-        _ => return false,
-    };
-    // Names start with a letter (checked by the caller): compare its
-    // lowercase first, which rejects most names without a loop.
     let first = name.first().map_or(0, |&b| b | 0x20);
-    candidates
-        .iter()
-        .any(|c| c.first() == Some(&first) && name.eq_ignore_ascii_case(c))
+    let starts = SECRET_PARAM_STARTS.get(name.len()).copied().unwrap_or(0);
+    first.is_ascii_lowercase() && (starts >> (first - b'a')) & 1 != 0 && is_listed_param(name)
+}
+
+/// The comparisons behind [`is_secret_param`]'s first test (rarely passed).
+#[cold]
+fn is_listed_param(name: &[u8]) -> bool {
+    SECRET_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p))
 }
 
 /// Cheap necessary condition of [`is_aws_secret_name`]: at least `awssecret`

@@ -327,6 +327,19 @@ impl DetectorSet {
             };
             words::scan(&cx, out);
         }
+        if !self.custom.is_empty() {
+            self.scan_custom(text, out);
+        }
+        if out.len() > base {
+            redacted::skip_tokens(self, text, out, base);
+            resolve(text, out, base);
+        }
+    }
+
+    /// The custom (regex) detectors' matches in `text`. Out of line: the
+    /// regex iterator's state made the frame of every scan large.
+    #[inline(never)]
+    fn scan_custom(&self, text: &[u8], out: &mut Vec<Match>) {
         for (i, c) in self.custom.iter().enumerate() {
             if !c.may_match(text) {
                 continue;
@@ -341,10 +354,6 @@ impl DetectorSet {
                     });
                 }
             }
-        }
-        if out.len() > base {
-            redacted::skip_tokens(self, text, out, base);
-            resolve(text, out, base);
         }
     }
 

@@ -21,6 +21,10 @@ pub(super) fn number_ends(t: &[u8], e: usize) -> bool {
 /// Credit card numbers: 13-19 digits, plain or grouped with one kind of
 /// separator (`4111 1111 1111 1111`, `3782-822463-10005`), with a real brand
 /// prefix for its length and a valid Luhn check digit.
+///
+/// Out of line: few numbers get this far, and inlined into `words::word`
+/// it made the frame every number pays for larger.
+#[inline(never)]
 pub(super) fn card_at(t: &[u8], i: usize, dend: usize) -> Option<usize> {
     let mut d = [0u8; 19];
     let first = dend - i;
@@ -122,6 +126,10 @@ fn luhn_ok(d: &[u8]) -> bool {
 /// US SSNs: `AAA-GG-SSSS` or `AAA GG SSSS`; a bare 9-digit run only under an
 /// SSN-like key. Area 000, 666 and 900-999, group 00 and serial 0000 are never
 /// issued, so they are not SSNs.
+///
+/// Out of line: few numbers get this far, and inlined into `words::word`
+/// it made the frame every number pays for larger.
+#[inline(never)]
 pub(super) fn ssn_at(t: &[u8], i: usize, dend: usize, ssn_key: bool) -> Option<usize> {
     let mut d = [0u8; 9];
     let end = match dend - i {

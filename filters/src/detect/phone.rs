@@ -144,6 +144,10 @@ fn before_byte(t: &[u8], i: usize) -> Option<u8> {
 
 /// Phone numbers starting at a digit word `i..dend`: NANP `555-234-5678`,
 /// `555.234.5678`, `1-800-555-0199`; any 7-15 digit number under a phone key.
+///
+/// Out of line: few numbers get this far, and inlined into `words::word`
+/// it made the frame every number pays for larger.
+#[inline(never)]
 pub(super) fn at_digit(cx: &Ctx, i: usize, dend: usize) -> Option<usize> {
     let t = cx.text;
     if let Some(e) = nanp_dashed(t, i, dend) {

@@ -171,6 +171,22 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// [`Self::size`] of a pair's key, whose error path ends in `.key`: the
+    /// name is pushed only on error (it runs for every cached key).
+    #[inline(always)]
+    fn key_size(&mut self, k: &FieldRef<'a>) -> Result<(), ScrubError> {
+        if k.body().len() > self.s.limits.max_string_bytes {
+            return Err(self.key_too_large(k));
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn key_too_large(&mut self, k: &FieldRef<'a>) -> ScrubError {
+        self.push("key");
+        self.err(ScrubErrorKind::TooLarge, k.body())
+    }
+
     fn size(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
         if f.body().len() > self.s.limits.max_string_bytes {
             return Err(self.err(ScrubErrorKind::TooLarge, f.body()));
@@ -503,6 +519,8 @@ impl<'a> Walker<'a, '_> {
             }
         }
         let key_bytes: &'a [u8] = key.map(|k| k.body()).unwrap_or(&[]);
+        // Exactly `key, value` in that order (an emitted top-level pair).
+        let canonical = unchecked_key.is_some();
         // Fast path: a top-level `key: "string"` pair whose key is clean, whose rule
         // lets the value pass and whose value no detector matches is copied as one
         // span. Anything else takes the general path below (which repeats the check).
@@ -525,6 +543,16 @@ impl<'a> Walker<'a, '_> {
                         self.keep(f.whole);
                         return Ok(false);
                     }
+                }
+            }
+            // A top-level scalar value (int, double, bool): no detector reads
+            // it, so under a scanning rule with a clean key the pair is copied
+            // as one span, without frames for the pair and its AnyValue.
+            if M == EMIT && canonical && value.is_some_and(|v| wire::lone_scalar(v.body())) {
+                let info = self.checked_key_info(unchecked_key.take(), key_bytes)?;
+                if info.key_clean && info.policy == KeyPolicy::Scan {
+                    self.keep(f.whole);
+                    return Ok(false);
                 }
             }
         }
@@ -618,6 +646,9 @@ impl<'a> Walker<'a, '_> {
     /// Rule and key cleanliness of a top-level attribute key. `unchecked`:
     /// the key field when it still needs its UTF-8 and size check, which a
     /// key found in the cache does not (only checked keys get there).
+    /// Inline: it runs for every top-level pair, and as a call its frame and
+    /// result passing cost as much as the lookup.
+    #[inline(always)]
     fn checked_key_info(
         &mut self,
         unchecked: Option<FieldRef<'a>>,
@@ -628,9 +659,7 @@ impl<'a> Walker<'a, '_> {
             // Valid UTF-8 for sure; the size limit is checked anyway (the same
             // bytes may have been cached as a nested key path).
             if let Some(k) = unchecked {
-                self.push("key");
-                self.size(&k)?;
-                self.pop();
+                self.key_size(&k)?;
             }
             return Ok(info);
         }

@@ -191,6 +191,23 @@ pub(crate) fn simple_key_value(b: &[u8]) -> Option<(FieldRef<'_>, Option<FieldRe
     (value.whole.len() == rest.len()).then_some((key, Some(value)))
 }
 
+/// Whether an `AnyValue` body is one well-formed scalar and nothing else:
+/// `bool_value`, `int_value` or field 8 (an int32 string table index) with a
+/// varint of at most nine bytes (which cannot overflow), or `double_value`.
+/// No detector reads such a value. False means "take the general path".
+#[inline]
+pub(crate) fn lone_scalar(b: &[u8]) -> bool {
+    match b {
+        // Field 4, fixed64.
+        [0x21, rest @ ..] => rest.len() == 8,
+        // Fields 2, 3 and 8, varint: continuation bits on every byte but the last.
+        [0x10 | 0x18 | 0x40, rest @ .., last] => {
+            rest.len() < 9 && *last < 0x80 && rest.iter().all(|&x| x >= 0x80)
+        }
+        _ => false,
+    }
+}
+
 /// Bytes needed to encode `v` as a varint.
 pub(crate) fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
