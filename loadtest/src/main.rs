@@ -292,9 +292,7 @@ fn run_sink(a: SinkArgs) -> Result<ExitCode, String> {
         let stop = async {
             match a.duration {
                 Some(d) => tokio::time::sleep(d).await,
-                None => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
+                None => interrupted().await,
             }
         };
         tokio::pin!(stop);
@@ -360,7 +358,7 @@ fn run_gen(a: GenArgs) -> Result<ExitCode, String> {
     let report = rt.block_on(async {
         tokio::select! {
             r = gen::run(&cfg) => r,
-            _ = tokio::signal::ctrl_c() => Err("interrupted".to_string()),
+            _ = interrupted() => Err("interrupted".to_string()),
         }
     })?;
     println!("{report}");
@@ -430,7 +428,7 @@ fn run_compare(a: CompareArgs) -> Result<ExitCode, String> {
     let report = rt.block_on(async {
         tokio::select! {
             r = compare::run(&cfg) => r,
-            _ = tokio::signal::ctrl_c() => {
+            _ = interrupted() => {
                 Err("interrupted: every started process was stopped".to_string())
             }
         }
@@ -441,4 +439,21 @@ fn run_compare(a: CompareArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Ctrl-C or SIGTERM (`timeout`, a CI runner, `kill`): either stops a run the
+/// same way, so the processes `compare` started are stopped with it.
+async fn interrupted() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }
