@@ -179,6 +179,16 @@ impl Sink {
             *r.status_mut() = StatusCode::from_u16(code).unwrap();
             return r;
         }
+        let framed = raw.len() >= 5
+            && u32::from_be_bytes([raw[1], raw[2], raw[3], raw[4]]) as usize == raw.len() - 5;
+        if grpc && !framed {
+            // A message whose length prefix is wrong is not recorded: INTERNAL.
+            let mut r = Response::new(ChunksBody::default());
+            r.headers_mut()
+                .insert("content-type", "application/grpc".parse().unwrap());
+            r.headers_mut().insert("grpc-status", "13".parse().unwrap());
+            return r;
+        }
         let mut body = if grpc {
             let compressed = raw[0] == 1;
             let msg = raw.slice(5..);

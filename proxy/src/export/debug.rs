@@ -13,8 +13,8 @@ use prost::Message;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+use super::batch::Batch;
 use super::otlp::Attempt;
-use super::queue::Item;
 
 #[derive(Debug)]
 enum Out {
@@ -51,7 +51,7 @@ impl DebugTarget {
         })
     }
 
-    pub fn send(&self, item: &Item) -> Attempt {
+    pub fn send(&self, item: &Batch) -> Attempt {
         let lines = match render(&self.destination, item) {
             Ok(l) => l,
             Err(_) => {
@@ -83,17 +83,18 @@ impl DebugTarget {
 }
 
 fn decode<M: Message + Default + DeserializeOwned + serde::Serialize>(
-    item: &Item,
+    item: &Batch,
 ) -> Result<Value, String> {
+    let payload = item.joined();
     let m: M = match item.encoding {
-        Encoding::Protobuf => M::decode(item.payload.as_ref()).map_err(|e| e.to_string())?,
-        Encoding::Json => serde_json::from_slice(&item.payload).map_err(|e| e.to_string())?,
+        Encoding::Protobuf => M::decode(payload.as_ref()).map_err(|e| e.to_string())?,
+        Encoding::Json => serde_json::from_slice(&payload).map_err(|e| e.to_string())?,
     };
     serde_json::to_value(&m).map_err(|e| e.to_string())
 }
 
 /// One JSON line per record, with its resource and scope.
-fn render(destination: &str, item: &Item) -> Result<String, String> {
+fn render(destination: &str, item: &Batch) -> Result<String, String> {
     let (v, res_key, scope_key, rec_key) = match item.signal {
         Signal::Logs => (
             decode::<ExportLogsServiceRequest>(item)?,

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use planeguard_filters::Encoding;
 use tokio::task::JoinHandle;
 
+use super::batch::Batch;
 use super::client::{self, TlsSpec};
 use super::debug::DebugTarget;
 use super::otlp::{Attempt, OtlpTarget, Wire};
-use super::queue::{Item, Queue};
+use super::queue::Queue;
 use super::retry::RetryPolicy;
 use crate::telemetry::metrics as m;
 
@@ -72,28 +73,6 @@ pub struct DestinationSpec {
 /// Largest export request built from queued payloads (gRPC servers commonly
 /// refuse messages over 4 MiB).
 const MAX_BATCH_BYTES: usize = 3 << 20;
-
-/// Queued protobuf payloads of one signal, as one request: concatenating
-/// `Export*ServiceRequest` messages is their merge (the repeated field appends).
-fn merge(mut batch: Vec<Item>) -> Item {
-    if batch.len() == 1 {
-        return batch.swap_remove(0);
-    }
-    let total: usize = batch.iter().map(|i| i.payload.len()).sum();
-    let mut payload = bytes::BytesMut::with_capacity(total);
-    for i in &batch {
-        payload.extend_from_slice(&i.payload);
-    }
-    let first = &batch[0];
-    Item {
-        signal: first.signal,
-        encoding: first.encoding,
-        payload: payload.freeze(),
-        records: batch.iter().map(|i| i.records).sum(),
-        enqueued: first.enqueued,
-        reserved: 0,
-    }
-}
 
 #[derive(Debug)]
 enum Sender {
@@ -158,10 +137,12 @@ impl Destination {
             .map(|_| {
                 let d = Arc::clone(self);
                 tokio::spawn(async move {
-                    while let Some(batch) = d.queue.pop_batch(MAX_BATCH_BYTES).await {
-                        let reserved: usize = batch.iter().map(|i| i.reserved).sum();
-                        let item = merge(batch);
-                        d.deliver(&item).await;
+                    while let Some(items) = d.queue.pop_batch(MAX_BATCH_BYTES).await {
+                        let reserved: usize = items.iter().map(|i| i.reserved).sum();
+                        if let Some(batch) = Batch::of(&items) {
+                            d.deliver(&batch).await;
+                        }
+                        drop(items);
                         d.queue.release(reserved);
                         d.metrics.queue_bytes(d.queue.used());
                     }
@@ -170,7 +151,7 @@ impl Destination {
             .collect()
     }
 
-    async fn attempt(&self, item: &Item) -> Attempt {
+    async fn attempt(&self, item: &Batch) -> Attempt {
         match &self.sender {
             Sender::Otlp(t) => t.send(item).await,
             Sender::Debug(t) => t.send(item),
@@ -178,7 +159,7 @@ impl Destination {
     }
 
     /// Sends with retries until delivered, refused, out of time, or shutting down.
-    async fn deliver(&self, item: &Item) {
+    async fn deliver(&self, item: &Batch) {
         let started = Instant::now();
         let mut retries = 0u32;
         loop {

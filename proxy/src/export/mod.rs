@@ -1,6 +1,7 @@
 //! Exporters: one bounded queue and retry loop per destination, so a slow or
 //! dead backend never stalls another.
 
+pub mod batch;
 pub mod client;
 pub mod debug;
 pub mod destination;

@@ -9,9 +9,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
 use http_body_util::BodyExt;
 use planeguard_filters::{Encoding, Signal};
 
+use super::batch::Batch;
 use super::client::HttpClient;
-use super::queue::Item;
-use crate::otlp::body::gzip;
+use crate::otlp::body::gzip_parts;
 use crate::otlp::grpc::{self, ChunksBody};
 
 /// Result of one export attempt.
@@ -115,11 +115,13 @@ impl OtlpTarget {
         self.kind
     }
 
-    pub async fn send(&self, item: &Item) -> Attempt {
-        let payload = if self.gzip {
-            gzip(&item.payload)
+    pub async fn send(&self, item: &Batch) -> Attempt {
+        let (parts, len) = if self.gzip {
+            let z = gzip_parts(&item.parts);
+            let len = z.len();
+            (vec![z], len)
         } else {
-            item.payload.clone()
+            (item.parts.clone(), item.len)
         };
         let mut req = Request::builder()
             .method(Method::POST)
@@ -136,8 +138,8 @@ impl OtlpTarget {
                 if self.gzip {
                     req = req.header("grpc-encoding", "gzip");
                 }
-                let prefix = Bytes::copy_from_slice(&grpc::prefix(self.gzip, payload.len()));
-                ChunksBody::new([prefix, payload], None)
+                let prefix = Bytes::copy_from_slice(&grpc::prefix(self.gzip, len));
+                ChunksBody::new(std::iter::once(prefix).chain(parts), None)
             }
             Wire::HttpProtobuf | Wire::HttpJson => {
                 let ct = if self.kind == Wire::HttpJson {
@@ -149,7 +151,7 @@ impl OtlpTarget {
                 if self.gzip {
                     req = req.header(CONTENT_ENCODING, "gzip");
                 }
-                ChunksBody::new([payload], None)
+                ChunksBody::new(parts, None)
             }
         };
         let Ok(mut req) = req.body(body) else {

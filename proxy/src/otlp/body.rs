@@ -119,19 +119,35 @@ pub fn gunzip(data: &[u8], limit: usize) -> Result<Bytes, BodyError> {
 
 /// Compresses with gzip (exporters).
 pub fn gzip(data: &[u8]) -> Bytes {
+    gzip_parts(&[data])
+}
+
+/// Compresses buffers sent back to back as one gzip member (an export
+/// batch), without joining them first.
+pub fn gzip_parts<T: AsRef<[u8]>>(parts: &[T]) -> Bytes {
     use std::io::Write;
+    let len: usize = parts.iter().map(|p| p.as_ref().len()).sum();
     let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 4 + 64),
+        Vec::with_capacity(len / 4 + 64),
         flate2::Compression::fast(),
     );
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(data);
+    for p in parts {
+        // Writing into a Vec cannot fail.
+        let _ = enc.write_all(p.as_ref());
+    }
     Bytes::from(enc.finish().unwrap_or_default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_of_parts_is_gzip_of_the_whole() {
+        let parts = [&b"first part "[..], b"", b"second"];
+        let z = gzip_parts(&parts);
+        assert_eq!(gunzip(&z, 1000).unwrap().as_ref(), b"first part second");
+    }
 
     #[test]
     fn gzip_roundtrip_and_bomb_limit() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
 use planeguard_filters::Signal;
 
-use crate::export::queue::Item;
+use crate::export::batch::Batch;
 
 pub const REQUESTS: &str = "planeguard_otlp_requests_total";
 pub const RECORDS_RECEIVED: &str = "planeguard_records_received_total";
@@ -68,7 +68,7 @@ impl ExportMetrics {
     }
 
     /// An export delivered (the `export_done` of outcome `ok`).
-    pub fn delivered(&self, item: &Item, elapsed: Duration) {
+    pub fn delivered(&self, item: &Batch, elapsed: Duration) {
         self.ok_attempts.increment(1);
         self.seconds.record(elapsed.as_secs_f64());
         let i = Signal::ALL
@@ -77,11 +77,11 @@ impl ExportMetrics {
             .unwrap_or(0);
         let (records, bytes) = &self.exported[i];
         records.increment(item.records);
-        bytes.increment(item.payload.len() as u64);
+        bytes.increment(item.len as u64);
     }
 }
 
-pub fn export_done(destination: &str, item: &Item, outcome: &'static str, elapsed: Duration) {
+pub fn export_done(destination: &str, item: &Batch, outcome: &'static str, elapsed: Duration) {
     let d = destination.to_string();
     counter!(EXPORT_ATTEMPTS, "destination" => d.clone(), "outcome" => outcome).increment(1);
     histogram!(EXPORT_SECONDS, "destination" => d.clone()).record(elapsed.as_secs_f64());
@@ -89,7 +89,6 @@ pub fn export_done(destination: &str, item: &Item, outcome: &'static str, elapse
         let s = item.signal.as_str();
         counter!(RECORDS_EXPORTED, "signal" => s, "destination" => d.clone())
             .increment(item.records);
-        counter!(BYTES_EXPORTED, "signal" => s, "destination" => d)
-            .increment(item.payload.len() as u64);
+        counter!(BYTES_EXPORTED, "signal" => s, "destination" => d).increment(item.len as u64);
     }
 }
