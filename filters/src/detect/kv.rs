@@ -148,17 +148,20 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
 
 /// A feature name, alone or at the end of a longer dotted name
 /// (`tenant.user.ltv_usd=…` names `user.ltv_usd`). `dotted`: `name` has a `.`.
-/// Inline: an undotted name is mostly rejected by its first byte.
-#[inline]
+/// Inline (always: as a call it cost more than its tests): an undotted name
+/// is mostly rejected by its first byte or length.
+#[inline(always)]
 fn is_feature_name(cx: &Ctx, name: &[u8], dotted: bool) -> bool {
     is_feature_segment(cx, name) || (dotted && ends_in_feature_name(cx, name))
 }
 
-/// Whether `n` itself matches a feature pattern.
+/// Whether `n` itself matches a feature pattern (the glob matcher runs only
+/// for names of a length and first byte that some pattern can match).
 #[inline]
 fn is_feature_segment(cx: &Ctx, n: &[u8]) -> bool {
-    n.first()
-        .is_some_and(|&b| cx.on.feature_first[b as usize] && cx.set.features.matches(n))
+    n.first().is_some_and(|&b| {
+        n.len() >= usize::from(cx.on.feature_min_len[b as usize]) && cx.set.features.matches(n)
+    })
 }
 
 /// Whether a name after one of the `.` of `name` is a feature name.
@@ -236,17 +239,32 @@ const SECRET_PARAMS: [&[u8]; 20] = [
 
 /// Entry `n`, bit `c - 'a'`: some secret parameter `n` bytes long starts
 /// with the letter `c`.
-const SECRET_PARAM_STARTS: [u32; 21] = secret_param_starts();
+const SECRET_PARAM_STARTS: [u32; 21] = secret_param_letters(false);
+/// The same for the letter a parameter ends with.
+const SECRET_PARAM_ENDS: [u32; 21] = secret_param_letters(true);
 
-const fn secret_param_starts() -> [u32; 21] {
-    let mut starts = [0u32; 21];
+/// Entry `n`, bit `c - 'a'`: some secret parameter `n` bytes long starts
+/// (`last`: ends) with the letter `c`. Every parameter starts and ends with
+/// a lowercase letter.
+const fn secret_param_letters(last: bool) -> [u32; 21] {
+    let mut letters = [0u32; 21];
     let mut i = 0;
     while i < SECRET_PARAMS.len() {
         let p = SECRET_PARAMS[i];
-        starts[p.len()] |= 1 << (p[0] - b'a');
+        let c = if last { p[p.len() - 1] } else { p[0] };
+        letters[p.len()] |= 1 << (c - b'a');
         i += 1;
     }
-    starts
+    letters
+}
+
+/// Whether `letters[name.len()]` has the bit of `b` (ASCII letters of either
+/// case; anything else has no bit).
+#[inline(always)]
+fn letter_listed(letters: &[u32; 21], name: &[u8], b: u8) -> bool {
+    let c = b | 0x20;
+    let set = letters.get(name.len()).copied().unwrap_or(0);
+    c.is_ascii_lowercase() && (set >> (c - b'a')) & 1 != 0
 }
 
 /// Whether `name` is one of [`SECRET_PARAMS`]. Inline: it runs at every `=`,
@@ -254,15 +272,18 @@ const fn secret_param_starts() -> [u32; 21] {
 /// caller) reject almost every name with one table lookup.
 #[inline(always)]
 fn is_secret_param(name: &[u8]) -> bool {
-    let first = name.first().map_or(0, |&b| b | 0x20);
-    let starts = SECRET_PARAM_STARTS.get(name.len()).copied().unwrap_or(0);
-    first.is_ascii_lowercase() && (starts >> (first - b'a')) & 1 != 0 && is_listed_param(name)
+    let first = name.first().copied().unwrap_or(0);
+    letter_listed(&SECRET_PARAM_STARTS, name, first) && is_listed_param(name)
 }
 
-/// The comparisons behind [`is_secret_param`]'s first test (rarely passed).
+/// The tests behind [`is_secret_param`]'s first one (rarely passed): the
+/// last letter (`topic` has the length and first letter of `token`), then
+/// the comparisons.
 #[cold]
 fn is_listed_param(name: &[u8]) -> bool {
-    SECRET_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p))
+    let last = name.last().copied().unwrap_or(0);
+    letter_listed(&SECRET_PARAM_ENDS, name, last)
+        && SECRET_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p))
 }
 
 /// Cheap necessary condition of [`is_aws_secret_name`]: at least `awssecret`

@@ -212,9 +212,9 @@ pub(super) struct Active {
     pub url_secret: bool,
     pub aws_secret: bool,
     pub auth_header: bool,
-    /// Necessary condition on the first byte of a feature name (see
-    /// [`feature_first_bytes`]).
-    pub feature_first: [bool; 256],
+    /// Necessary condition on a feature name: by its first byte, the
+    /// shortest length it can have (see [`feature_min_lens`]).
+    pub feature_min_len: [u16; 256],
     /// Bytes where the pass stops (see [`words::triggers`]).
     pub trigger: [bool; 256],
 }
@@ -389,7 +389,7 @@ impl DetectorSet {
             url_secret,
             aws_secret,
             auth_header,
-            feature_first: feature_first_bytes(features_src),
+            feature_min_len: feature_min_lens(features_src),
             trigger: [false; 256],
         };
         active.trigger = words::triggers(&active);
@@ -397,24 +397,29 @@ impl DetectorSet {
     }
 }
 
-/// The bytes a feature name can start with: the first byte (either case) of
-/// the literal prefix of each pattern; every byte if a pattern starts with `*`.
-/// `KeyPatterns` anchors globs at the start, so a name whose first byte is not
-/// in the set matches no pattern: most identifiers in logs are rejected here
-/// without running the glob matcher.
-fn feature_first_bytes(patterns: &[String]) -> [bool; 256] {
-    let mut set = [false; 256];
+/// By first byte, the shortest name a pattern can match (`u16::MAX`: none).
+/// `KeyPatterns` anchors globs at the start and `*` is their only wildcard,
+/// so a name matches a pattern only if it starts with the pattern's first
+/// byte (either case; any byte for a leading `*`) and is at least as long as
+/// the pattern without its stars. Most identifiers in logs are rejected here
+/// without running the glob matcher: by their first byte, or by their length
+/// (`topic` is too short for `transaction.*`).
+fn feature_min_lens(patterns: &[String]) -> [u16; 256] {
+    let mut min = [u16::MAX; 256];
     for p in patterns {
+        let literal = p.bytes().filter(|&b| b != b'*').count();
+        let len = u16::try_from(literal).unwrap_or(u16::MAX - 1);
+        let mut lower = |b: u8| min[b as usize] = min[b as usize].min(len);
         match p.as_bytes().first() {
             None => {}
-            Some(b'*') => return [true; 256],
+            Some(b'*') => (0..=255).for_each(&mut lower),
             Some(&b) => {
-                set[b.to_ascii_lowercase() as usize] = true;
-                set[b.to_ascii_uppercase() as usize] = true;
+                lower(b.to_ascii_lowercase());
+                lower(b.to_ascii_uppercase());
             }
         }
     }
-    set
+    min
 }
 
 /// Tie-break rank among matches with the same range: a feature value is

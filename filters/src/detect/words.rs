@@ -229,6 +229,12 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
             }
             return word(cx, &mut st.regions, w, p, out);
         }
+        // Most words at a trigger fit no detector's shape (`200`, `14` of
+        // `14.2ms`, `INFO`, `GET`): skipped here, without the call.
+        let (dend, wend) = word_ends(t, p, p, c);
+        if tries(cx, p, dend, wend, c) == 0 && !glued_keyword(cx, p, wend) {
+            return wend;
+        }
         return word(cx, &mut st.regions, p, p, out);
     }
     match b {
@@ -327,22 +333,14 @@ fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match
     let t = cx.text;
     let c = class(t[w]);
     let mut best = Best::default();
-    let wend;
+    let (dend, wend) = word_ends(t, w, p, c);
+    let want = tries(cx, w, dend, wend, c);
     if c & DIGIT != 0 {
-        let dend = digit_run(t, w);
-        wend = run(t, dend, WORD);
-        digit_word(cx, w, dend, wend, &mut best);
+        digit_word(cx, w, dend, want, &mut best);
     } else {
-        wend = run(t, p, WORD);
-        if c & (UPPER | LOWER) != 0 {
-            letter_word(cx, w, wend, c, &mut best, out);
-        } else if c & HIGH != 0 && cx.on.name {
-            best.offer(names::at(t, w), B::PersonName);
-        }
+        letter_word(cx, w, wend, want, &mut best, out);
     }
-    // A bearer keyword glued to one byte before it (`LBearer <token>`: the
-    // length byte of a framed bytes value).
-    if cx.on.bearer && wend - w >= 6 && matches!(t.get(w + 1), Some(b'B' | b'T')) {
+    if glued_keyword(cx, w, wend) {
         if let Some((s, e)) = tokens::bearer_at(t, w + 1, wend) {
             push(out, s, e, B::BearerToken);
         }
@@ -361,33 +359,78 @@ fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match
     }
 }
 
-/// The digit word `i..wend` whose digit run ends at `dend`.
-fn digit_word(cx: &Ctx, i: usize, dend: usize, wend: usize, best: &mut Best) {
+/// Whether the word `w..wend` may be a bearer keyword glued to one byte
+/// before it (`LBearer <token>`: the length byte of a framed bytes value).
+#[inline(always)]
+fn glued_keyword(cx: &Ctx, w: usize, wend: usize) -> bool {
+    cx.on.bearer && wend - w >= 6 && matches!(cx.text.get(w + 1), Some(b'B' | b'T'))
+}
+
+/// Detectors that a word can anchor, one bit each (see [`tries`]).
+const TRY_IPV6: u16 = 1;
+const TRY_IPV4: u16 = 2;
+const TRY_CARD: u16 = 4;
+const TRY_SSN: u16 = 8;
+const TRY_PHONE: u16 = 16;
+const TRY_IBAN: u16 = 32;
+const TRY_AWS_ID: u16 = 64;
+const TRY_NAME: u16 = 128;
+const TRY_JWT: u16 = 256;
+const TRY_BEARER: u16 = 512;
+
+/// The end of the digit run (the word start for a letter word) and of the
+/// word starting at `w`, of class `c`, with the trigger `p` inside it.
+#[inline(always)]
+fn word_ends(t: &[u8], w: usize, p: usize, c: u32) -> (usize, usize) {
+    if c & DIGIT != 0 {
+        let dend = digit_run(t, w);
+        (dend, run(t, dend, WORD))
+    } else {
+        (w, run(t, p, WORD))
+    }
+}
+
+/// The detectors worth trying at the word `w..wend` of class `c` (`dend`:
+/// see [`word_ends`]), by its shape alone. Inline: the pass skips a word
+/// that fits none without calling [`word`].
+#[inline(always)]
+fn tries(cx: &Ctx, w: usize, dend: usize, wend: usize, c: u32) -> u16 {
+    if c & DIGIT != 0 {
+        digit_tries(cx, w, dend, wend)
+    } else {
+        letter_tries(cx, w, wend, c)
+    }
+}
+
+/// The detectors worth trying at the digit word `i..wend` whose digit run
+/// ends at `dend`, by its shape (length, next byte) alone: most numbers in
+/// logs (`200`, `14` of `14.2ms`, `4821907`) fit none.
+#[inline(always)]
+fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     let t = cx.text;
     let on = cx.on;
+    let mut want = 0;
     if on.ipv6 && maybe_ipv6(t, i, wend) {
-        best.offer(ip::ipv6_at(t, i), B::Ipv6);
+        want |= TRY_IPV6;
     }
     // `12ms`, `3f9a...` (hex ids), `5xx`: a digit run glued to letters is not a number.
     if dend < wend || numbers::continues_number(t, i) {
-        return;
+        return want;
     }
-    // Dispatch on the shape (length, next byte) before any detector runs:
-    // most numbers in logs (`200`, `14` of `14.2ms`, `4821907`) fit none.
     let len = dend - i;
     let next = t.get(dend).copied().unwrap_or(0);
     if on.ipv4 && len <= 3 && next == b'.' && dotted_group_after(t, dend) {
-        best.offer(ip::ipv4_at(t, i, dend), B::Ipv4);
+        want |= TRY_IPV4;
     }
     let digit_after_sep = at(t, dend + 1) & DIGIT != 0;
     if on.card
         && ((13..=19).contains(&len)
             || (len == 4 && matches!(next, b' ' | b'-') && digit_after_sep))
     {
-        best.offer(numbers::card_at(t, i, dend), B::CreditCard);
+        want |= TRY_CARD;
     }
     if on.ssn && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
-        best.offer(numbers::ssn_at(t, i, dend, cx.facts.ssn()), B::UsSsn);
+        want |= TRY_SSN;
     }
     // NANP `555-234-5678` / `1-800-...`, or a bare number of 7+ digits (maybe
     // in groups) under a phone key.
@@ -396,35 +439,91 @@ fn digit_word(cx: &Ctx, i: usize, dend: usize, wend: usize, best: &mut Best) {
         && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('))
         && cx.facts.phone();
     if on.phone && (nanp || bare) {
+        want |= TRY_PHONE;
+    }
+    want
+}
+
+/// Tries the detectors `want` (of [`tries`]) at the digit word at `i`
+/// whose digit run ends at `dend`.
+fn digit_word(cx: &Ctx, i: usize, dend: usize, want: u16, best: &mut Best) {
+    let t = cx.text;
+    if want & TRY_IPV6 != 0 {
+        best.offer(ip::ipv6_at(t, i), B::Ipv6);
+    }
+    if want & TRY_IPV4 != 0 {
+        best.offer(ip::ipv4_at(t, i, dend), B::Ipv4);
+    }
+    if want & TRY_CARD != 0 {
+        best.offer(numbers::card_at(t, i, dend), B::CreditCard);
+    }
+    if want & TRY_SSN != 0 {
+        best.offer(numbers::ssn_at(t, i, dend, cx.facts.ssn()), B::UsSsn);
+    }
+    if want & TRY_PHONE != 0 {
         best.offer(phone::at_digit(cx, i, dend), B::Phone);
     }
 }
 
-fn letter_word(cx: &Ctx, i: usize, wend: usize, c: u32, best: &mut Best, out: &mut Vec<Match>) {
+/// [`tries`] for a word starting with a letter or a byte >= 0x80.
+#[inline(always)]
+fn letter_tries(cx: &Ctx, i: usize, wend: usize, c: u32) -> u16 {
     let t = cx.text;
     let on = cx.on;
+    if c & (UPPER | LOWER) == 0 {
+        return if c & HIGH != 0 && on.name {
+            TRY_NAME
+        } else {
+            0
+        };
+    }
     let b = t[i];
     let len = wend - i;
+    let mut want = 0;
     if c & UPPER != 0 {
         // `DE89...`: two letters, two digits.
         if on.iban && at(t, i + 2) & DIGIT != 0 && at(t, i + 3) & DIGIT != 0 {
-            best.offer(numbers::iban_at(t, i), B::Iban);
+            want |= TRY_IBAN;
         }
         if on.aws_id && b == b'A' && len == 20 {
-            best.offer(tokens::aws_key_id_at(t, i, wend), B::AwsAccessKeyId);
+            want |= TRY_AWS_ID;
         }
         // A name is a capitalized word, one space, another capitalized word.
         if on.name && t.get(wend) == Some(&b' ') && names::starts_cap(t, wend + 1) {
-            best.offer(names::at(t, i), B::PersonName);
+            want |= TRY_NAME;
         }
     }
     if on.ipv6 && maybe_ipv6(t, i, wend) {
-        best.offer(ip::ipv6_at(t, i), B::Ipv6);
+        want |= TRY_IPV6;
     }
     if on.jwt && b == b'e' && t.get(i + 1..i + 3) == Some(b"yJ") {
-        best.offer(tokens::jwt_at(t, i), B::Jwt);
+        want |= TRY_JWT;
     }
     if on.bearer && (len == 5 || len == 6) && matches!(b, b'B' | b'b' | b'T' | b't') {
+        want |= TRY_BEARER;
+    }
+    want
+}
+
+/// Tries the detectors `want` (of [`tries`]) at the letter word `i..wend`.
+fn letter_word(cx: &Ctx, i: usize, wend: usize, want: u16, best: &mut Best, out: &mut Vec<Match>) {
+    let t = cx.text;
+    if want & TRY_IBAN != 0 {
+        best.offer(numbers::iban_at(t, i), B::Iban);
+    }
+    if want & TRY_AWS_ID != 0 {
+        best.offer(tokens::aws_key_id_at(t, i, wend), B::AwsAccessKeyId);
+    }
+    if want & TRY_NAME != 0 {
+        best.offer(names::at(t, i), B::PersonName);
+    }
+    if want & TRY_IPV6 != 0 {
+        best.offer(ip::ipv6_at(t, i), B::Ipv6);
+    }
+    if want & TRY_JWT != 0 {
+        best.offer(tokens::jwt_at(t, i), B::Jwt);
+    }
+    if want & TRY_BEARER != 0 {
         if let Some((s, e)) = tokens::bearer_at(t, i, wend) {
             // The match starts at the token, not at the keyword.
             push(out, s, e, B::BearerToken);

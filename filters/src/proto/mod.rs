@@ -123,6 +123,11 @@ enum Keyed {
 }
 
 impl<'a> Walker<'a, '_> {
+    /// The error at `at`. Cold and out of line: inlined into the walk's
+    /// functions, its path join made their code larger and slower (which
+    /// happened or not as other code changed).
+    #[cold]
+    #[inline(never)]
     fn err(&self, kind: ScrubErrorKind, at: &[u8]) -> ScrubError {
         let depth = self.depth.min(MAX_PATH);
         let mut e = ScrubError::at(kind, wire::offset_in(self.input, at));
