@@ -38,6 +38,15 @@ pub enum Signal {
 impl Signal {
     pub const ALL: [Signal; 3] = [Signal::Logs, Signal::Metrics, Signal::Traces];
 
+    /// Position in [`Signal::ALL`]: an index into per-signal arrays.
+    pub const fn index(self) -> usize {
+        match self {
+            Signal::Logs => 0,
+            Signal::Metrics => 1,
+            Signal::Traces => 2,
+        }
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Signal::Logs => "logs",

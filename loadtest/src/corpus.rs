@@ -139,7 +139,7 @@ impl CanaryBook {
     }
 
     pub fn for_signal(&self, signal: Signal) -> &CanaryIndex {
-        &self.indexes[signal_index(signal)]
+        &self.indexes[signal.index()]
     }
 
     /// Total distinct canaries known.
@@ -149,14 +149,5 @@ impl CanaryBook {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-}
-
-/// 0, 1, 2 for logs, metrics, traces.
-pub fn signal_index(signal: Signal) -> usize {
-    match signal {
-        Signal::Logs => 0,
-        Signal::Metrics => 1,
-        Signal::Traces => 2,
     }
 }

@@ -45,14 +45,6 @@ pub struct Pipeline {
     draining: AtomicBool,
 }
 
-fn index(signal: Signal) -> usize {
-    match signal {
-        Signal::Logs => 0,
-        Signal::Metrics => 1,
-        Signal::Traces => 2,
-    }
-}
-
 /// Suggested client delay when a queue is full.
 const BUSY_RETRY: Duration = Duration::from_secs(1);
 
@@ -71,7 +63,7 @@ impl Pipeline {
     }
 
     pub fn routes(&self, signal: Signal) -> &[ProfileRoute] {
-        &self.routes[index(signal)]
+        &self.routes[signal.index()]
     }
 
     /// Every destination, once.
@@ -98,7 +90,7 @@ impl Pipeline {
                 retry_after: BUSY_RETRY,
             };
         }
-        let routes = &self.routes[index(signal)];
+        let routes = &self.routes[signal.index()];
         if routes.is_empty() {
             return match self.validator.validate(signal, encoding, &payload) {
                 Ok(r) => {

@@ -8,7 +8,6 @@ use planeguard_filters::Signal;
 use serde::Serialize;
 
 use crate::canary::{CanaryIndex, Found};
-use crate::corpus::signal_index;
 
 #[derive(Debug, Default)]
 struct SignalCounters {
@@ -81,7 +80,7 @@ pub struct StatsSnapshot {
 
 impl Stats {
     pub(crate) fn otlp(&self, signal: Signal, wire: usize, decoded: usize, records: usize) {
-        let c = &self.signals[signal_index(signal)];
+        let c = &self.signals[signal.index()];
         c.requests.fetch_add(1, Relaxed);
         c.records.fetch_add(records as u64, Relaxed);
         c.wire_bytes.fetch_add(wire as u64, Relaxed);
@@ -92,7 +91,7 @@ impl Stats {
         if found.matches == 0 {
             return;
         }
-        let c = &self.signals[signal_index(signal)];
+        let c = &self.signals[signal.index()];
         c.canary_matches.fetch_add(found.matches as u64, Relaxed);
         c.canaries_found.fetch_add(found.distinct() as u64, Relaxed);
         c.leaked_payloads.fetch_add(1, Relaxed);

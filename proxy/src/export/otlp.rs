@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::header::{CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
 use http_body_util::BodyExt;
-use planeguard_filters::{Encoding, Signal};
+use planeguard_filters::Encoding;
 
 use super::batch::Batch;
 use super::client::HttpClient;
@@ -52,14 +52,6 @@ impl Wire {
             Wire::HttpJson => Encoding::Json,
             _ => Encoding::Protobuf,
         }
-    }
-}
-
-fn signal_index(s: Signal) -> usize {
-    match s {
-        Signal::Logs => 0,
-        Signal::Metrics => 1,
-        Signal::Traces => 2,
     }
 }
 
@@ -125,7 +117,7 @@ impl OtlpTarget {
         };
         let mut req = Request::builder()
             .method(Method::POST)
-            .uri(self.uris[signal_index(item.signal)].clone());
+            .uri(self.uris[item.signal.index()].clone());
         let body = match self.kind {
             Wire::Grpc => {
                 req = req
@@ -334,6 +326,7 @@ fn rejected_count(body: &[u8], json: bool) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use planeguard_filters::Signal;
 
     #[test]
     fn uris_per_wire() {

@@ -71,11 +71,7 @@ impl ExportMetrics {
     pub fn delivered(&self, item: &Batch, elapsed: Duration) {
         self.ok_attempts.increment(1);
         self.seconds.record(elapsed.as_secs_f64());
-        let i = Signal::ALL
-            .iter()
-            .position(|s| *s == item.signal)
-            .unwrap_or(0);
-        let (records, bytes) = &self.exported[i];
+        let (records, bytes) = &self.exported[item.signal.index()];
         records.increment(item.records);
         bytes.increment(item.len as u64);
     }

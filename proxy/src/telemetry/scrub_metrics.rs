@@ -16,28 +16,20 @@ use super::metrics::{BYTES_RECEIVED, RECORDS_RECEIVED, REDACTIONS, REQUESTS, UNK
 /// Records and bytes received, per signal.
 static RECEIVED: [OnceLock<(Counter, Counter)>; 3] = [const { OnceLock::new() }; 3];
 
-fn signal_index(signal: Signal) -> usize {
-    match signal {
-        Signal::Logs => 0,
-        Signal::Metrics => 1,
-        Signal::Traces => 2,
-    }
-}
-
 /// Requests answered OK, per transport (`grpc`, `http`) and signal.
 static ACCEPTED: [[OnceLock<Counter>; 3]; 2] = [const { [const { OnceLock::new() }; 3] }; 2];
 
 /// Counts a request answered OK (`planeguard_otlp_requests_total{outcome="ok"}`).
 pub fn accepted(signal: Signal, transport: &'static str) {
     let t = usize::from(transport == "http");
-    ACCEPTED[t][signal_index(signal)]
+    ACCEPTED[t][signal.index()]
         .get_or_init(|| counter!(REQUESTS, "signal" => signal.as_str(), "transport" => transport, "outcome" => "ok"))
         .increment(1);
 }
 
 /// Counts a request's records and bytes as received.
 pub fn received(signal: Signal, records: u64, bytes: usize) {
-    let (r, b) = RECEIVED[signal_index(signal)].get_or_init(|| {
+    let (r, b) = RECEIVED[signal.index()].get_or_init(|| {
         (
             counter!(RECORDS_RECEIVED, "signal" => signal.as_str()),
             counter!(BYTES_RECEIVED, "signal" => signal.as_str()),
@@ -72,7 +64,7 @@ impl ScrubMetrics {
     /// Adds a scrub call's report to the counters.
     pub fn record(&self, signal: Signal, scrubber: &Scrubber, report: &Report) {
         if report.unknown_fields_dropped > 0 {
-            self.unknown[signal_index(signal)]
+            self.unknown[signal.index()]
                 .get_or_init(|| {
                     counter!(UNKNOWN_FIELDS, "signal" => signal.as_str(), "profile" => self.profile.clone())
                 })
