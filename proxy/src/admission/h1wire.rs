@@ -401,7 +401,10 @@ pub fn write_client_response(buf: &[u8], head: &ResponseHead, close: bool, out: 
 }
 
 /// Finds the end of a chunked body in the bytes relayed through it, without
-/// decoding: chunk sizes, extensions and trailers pass as received.
+/// decoding: chunk sizes, extensions and trailers pass as received. Strict
+/// (CRLF only; anything else ends the relay), unlike the framing guard's
+/// tracker, which must follow whatever hyper itself accepts (bare LF) so that
+/// it never loses the next request head.
 #[derive(Debug, Default, Clone)]
 pub struct ChunkedEnd {
     state: ChunkState,
