@@ -1,0 +1,69 @@
+//! Prints a digest of everything the scrubber produces (output bytes, report,
+//! error) over the corpus and the adversarial batches, every signal, both
+//! encodings and several profiles. A speed change must leave every line
+//! unchanged: run it before and after and `diff` the two outputs.
+//!
+//! `cargo run --release -p planeguard-filters --features corpus --example scrub_digest`
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use planeguard_filters::corpus::{self, CorpusConfig};
+use planeguard_filters::{Action, CustomDetector, Encoding, Mode, Profile, Scrubber, Signal};
+
+fn profiles() -> Vec<(&'static str, Profile)> {
+    let mut strict = Profile::strict_default();
+    strict.features = vec!["user.*".into(), "transaction.*".into()];
+    strict.hash_keys = vec!["query.id".into()];
+    strict.hash_key = Some(b"digest-key".to_vec());
+    strict.deny_keys = vec!["*.password".into()];
+    strict.custom = vec![CustomDetector {
+        name: "order_id".into(),
+        regex: "ORD-[0-9]{10}".into(),
+        action: None,
+    }];
+    let mut hashed = strict.clone();
+    hashed.on_match = Action::Hash;
+    let mut masked = strict.clone();
+    masked.mode = Mode::Detect;
+    masked.on_match = Action::Mask;
+    let mut dropping = strict.clone();
+    dropping.on_match = Action::DropRecord;
+    vec![
+        ("strict", strict),
+        ("strict_hash", hashed),
+        ("detect_mask", masked),
+        ("strict_drop", dropping),
+        ("passthrough", Profile::passthrough()),
+    ]
+}
+
+fn main() {
+    let mut all = DefaultHasher::new();
+    let mut out = Vec::new();
+    for (name, profile) in profiles() {
+        let scrubber = match Scrubber::new(&profile) {
+            Ok(s) => s,
+            Err(e) => panic!("profile {name}: {e}"),
+        };
+        for signal in Signal::ALL {
+            let mut batches = corpus::batches(&CorpusConfig::default(), signal, 24);
+            batches.extend((0..24).map(|seed| corpus::adversarial(signal, seed)));
+            for encoding in [Encoding::Protobuf, Encoding::Json] {
+                let mut h = DefaultHasher::new();
+                for b in &batches {
+                    match scrubber.scrub(signal, encoding, b.payload(encoding), &mut out) {
+                        Ok(report) => {
+                            out.hash(&mut h);
+                            format!("{report:?}").hash(&mut h);
+                        }
+                        Err(e) => format!("{e:?}").hash(&mut h),
+                    }
+                }
+                let d = h.finish();
+                d.hash(&mut all);
+                println!("{name} {signal:?} {encoding:?} {d:016x}");
+            }
+        }
+    }
+    println!("all {:016x}", all.finish());
+}
