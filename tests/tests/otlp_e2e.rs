@@ -512,3 +512,56 @@ async fn drop_record_rules_answer_partial_success() {
     );
     pg.shutdown().await;
 }
+
+/// The OTLP ports advertise 256 KiB HTTP/2 frames (an export of a few hundred
+/// KiB is then one DATA frame, read at once and used without a join copy),
+/// and a message that large goes through scrubbed.
+#[tokio::test]
+async fn otlp_ports_advertise_large_http2_frames() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mp, cust) = (Sink::start().await, Sink::start().await);
+    let pg = start_planeguard(&config(&mp, &cust, ALL_FLOWS)).await;
+    for port in [pg.bound.otlp_grpc.unwrap(), pg.bound.otlp_http.unwrap()] {
+        let mut s = tokio::net::TcpStream::connect(port).await.unwrap();
+        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+            .await
+            .unwrap();
+        let mut head = [0u8; 9];
+        s.read_exact(&mut head).await.unwrap();
+        assert_eq!(head[3], 0x4, "the server's first frame is SETTINGS");
+        let len = usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+        let mut payload = vec![0u8; len];
+        s.read_exact(&mut payload).await.unwrap();
+        let max_frame = payload
+            .chunks_exact(6)
+            .find(|p| p[..2] == [0, 5])
+            .map(|p| u32::from_be_bytes([p[2], p[3], p[4], p[5]]));
+        assert_eq!(
+            max_frame,
+            Some(256 * 1024),
+            "SETTINGS_MAX_FRAME_SIZE on {port}"
+        );
+    }
+    let mut big = logs();
+    let one = big.resource_logs[0].scope_logs[0].log_records[0].clone();
+    while big.encoded_len() < 200 * 1024 {
+        big.resource_logs[0].scope_logs[0]
+            .log_records
+            .push(one.clone());
+    }
+    let n = big.resource_logs[0].scope_logs[0].log_records.len();
+    let grpc = pg.bound.otlp_grpc.unwrap();
+    assert_eq!(
+        grpc_call(grpc, GRPC_LOGS, &big.encode_to_vec(), false)
+            .await
+            .0,
+        0
+    );
+    let got = mp
+        .wait_until("the big export", |g| log_records(g) >= n)
+        .await;
+    for r in &got {
+        assert_scrubbed(&r.body);
+    }
+    pg.shutdown().await;
+}

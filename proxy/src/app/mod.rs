@@ -137,6 +137,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         header_read_timeout: config.otlp.header_read_timeout,
         max_connections: config.otlp.max_connections as usize,
         idle_timeout: config.otlp.idle_timeout,
+        http2_max_frame_size: crate::server::OTLP_HTTP2_MAX_FRAME,
     };
 
     if config.otlp.http.enabled {
