@@ -69,7 +69,7 @@ fn measured(
                     let _ = black_box(scrubber.validate(signal, Encoding::Protobuf, &b.protobuf));
                 }
                 "naive" => {
-                    let _ = black_box(naive::scrub(&scrubber, signal, &b.protobuf, out));
+                    let _ = black_box(naive::scrub(scrubber, signal, &b.protobuf, out));
                 }
                 "setup" => {}
                 other => panic!("unknown mode {other}"),
