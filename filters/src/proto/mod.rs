@@ -146,13 +146,23 @@ impl<'a> Walker<'a, '_> {
         self.depth -= 1;
     }
 
+    #[inline(always)]
     fn next(&self, r: &mut Reader<'a>) -> Result<Option<FieldRef<'a>>, ScrubError> {
-        r.next_field().map_err(|k| {
-            let depth = self.depth.min(MAX_PATH);
-            let mut e = ScrubError::at(k, r.offset(self.input));
-            e.path = self.path[..depth].join(".");
-            e
-        })
+        match r.next_field() {
+            Ok(f) => Ok(f),
+            Err(k) => Err(self.read_err(k, r)),
+        }
+    }
+
+    /// The error of a field that does not read, at the reader's position. Cold
+    /// and out of line, like [`Self::err`].
+    #[cold]
+    #[inline(never)]
+    fn read_err(&self, kind: ScrubErrorKind, r: &Reader<'a>) -> ScrubError {
+        let depth = self.depth.min(MAX_PATH);
+        let mut e = ScrubError::at(kind, r.offset(self.input));
+        e.path = self.path[..depth].join(".");
+        e
     }
 
     fn expect_wt(&self, f: &FieldRef<'a>, wt: u8) -> Result<(), ScrubError> {

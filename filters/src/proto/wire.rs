@@ -102,8 +102,70 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field, or `None` at the end of the buffer.
-    #[inline]
+    ///
+    /// Inline: the common shapes (a one-byte tag, then a length of one or two
+    /// bytes, a one-byte varint or a fixed value) are read here, without the
+    /// call and the result passed through memory; anything else, including
+    /// every error, takes [`Self::next_field_slow`], which reads from the same
+    /// position and so reports the same error at the same offset.
+    #[inline(always)]
     pub fn next_field(&mut self) -> Result<Option<FieldRef<'a>>, ScrubErrorKind> {
+        let Some(rest) = self.buf.get(self.pos..) else {
+            return self.next_field_slow();
+        };
+        let (t, l) = match *rest {
+            [] => return Ok(None),
+            [t, l, ..] => (t, l),
+            [_] => return self.next_field_slow(),
+        };
+        // A one-byte tag of a field number other than 0.
+        if (8..0x80).contains(&t) {
+            let number = u32::from(t >> 3);
+            let (end, body_off, scalar) = match t & 7 {
+                WT_LEN if l < 0x80 => (2 + usize::from(l), 2, 0),
+                WT_LEN => match rest.get(2) {
+                    Some(&l1) if l1 < 0x80 => {
+                        (3 + (usize::from(l & 0x7F) | usize::from(l1) << 7), 3, 0)
+                    }
+                    _ => return self.next_field_slow(),
+                },
+                WT_VARINT if l < 0x80 => (2, 0, u64::from(l)),
+                WT_FIXED64 => match rest.get(1..9) {
+                    Some(b) => {
+                        let mut a = [0u8; 8];
+                        a.copy_from_slice(b);
+                        (9, 0, u64::from_le_bytes(a))
+                    }
+                    None => return self.next_field_slow(),
+                },
+                WT_FIXED32 => match rest.get(1..5) {
+                    Some(b) => {
+                        let mut a = [0u8; 4];
+                        a.copy_from_slice(b);
+                        (5, 0, u64::from(u32::from_le_bytes(a)))
+                    }
+                    None => return self.next_field_slow(),
+                },
+                _ => return self.next_field_slow(),
+            };
+            if let Some(whole) = rest.get(..end) {
+                self.pos += end;
+                return Ok(Some(FieldRef {
+                    whole,
+                    scalar,
+                    number,
+                    wire_type: t & 7,
+                    tag_len: 1,
+                    body_off,
+                }));
+            }
+        }
+        self.next_field_slow()
+    }
+
+    /// [`Self::next_field`] for any shape, and every error.
+    #[inline(never)]
+    fn next_field_slow(&mut self) -> Result<Option<FieldRef<'a>>, ScrubErrorKind> {
         if self.pos >= self.buf.len() {
             return Ok(None);
         }
