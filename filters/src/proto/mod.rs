@@ -173,13 +173,22 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// Size limit and UTF-8 check of a string field. Inline: most telemetry
+    /// text is short ASCII within the limit, which [`wire::is_ascii`] answers
+    /// in a few instructions; anything else takes [`Self::utf8_full`].
+    #[inline(always)]
     fn utf8(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
-        self.size(f)?;
-        // Most telemetry text is ASCII: a word-at-a-time check, then the full
-        // validation only for text with non-ASCII bytes.
-        if f.body().is_ascii() {
+        let b = f.body();
+        if b.len() <= self.s.limits.max_string_bytes && wire::is_ascii(b) {
             return Ok(());
         }
+        self.utf8_full(f)
+    }
+
+    /// [`Self::utf8`] in full: the size error first, then the UTF-8 error.
+    #[inline(never)]
+    fn utf8_full(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
+        self.size(f)?;
         match std::str::from_utf8(f.body()) {
             Ok(_) => Ok(()),
             Err(e) => Err(self.err(ScrubErrorKind::InvalidUtf8, &f.body()[e.valid_up_to()..])),

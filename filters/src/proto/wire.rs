@@ -270,6 +270,40 @@ pub(crate) fn lone_scalar(b: &[u8]) -> bool {
     }
 }
 
+/// Whether `b` is all ASCII. Most strings are short: 16 bytes a time, then
+/// the tail as one or two overlapping loads rather than a loop over bytes.
+#[inline(always)]
+pub(crate) fn is_ascii(b: &[u8]) -> bool {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let word = |i: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[i..i + 8]);
+        u64::from_le_bytes(a)
+    };
+    let n = b.len();
+    if n < 8 {
+        if n < 4 {
+            return b.iter().all(|&x| x < 0x80);
+        }
+        let half = |i: usize| {
+            let mut a = [0u8; 4];
+            a.copy_from_slice(&b[i..i + 4]);
+            u32::from_le_bytes(a)
+        };
+        return (half(0) | half(n - 4)) & 0x8080_8080 == 0;
+    }
+    let mut acc = word(n - 8);
+    let mut i = 0;
+    while i + 16 <= n {
+        acc |= word(i) | word(i + 8);
+        i += 16;
+    }
+    if i + 8 <= n {
+        acc |= word(i);
+    }
+    acc & HI == 0
+}
+
 /// Bytes needed to encode `v` as a varint.
 pub(crate) fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
@@ -387,6 +421,19 @@ mod tests {
         out.extend([1u8, 2, 3]);
         finish_len(&mut out, p);
         assert_eq!(out, vec![0x0A, 3, 1, 2, 3]);
+    }
+
+    #[test]
+    fn is_ascii_agrees_with_std() {
+        let text: Vec<u8> = (0..70u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..text.len() {
+            for bad in 0..len {
+                let mut b = text[..len].to_vec();
+                assert!(is_ascii(&b), "{len}");
+                b[bad] = 0xC3;
+                assert!(!is_ascii(&b), "{len} {bad}");
+            }
+        }
     }
 
     #[test]
