@@ -335,11 +335,26 @@ pub(crate) struct Pending {
 }
 
 /// Writes `tag` and reserves room for a length the size of `expected_len`'s varint.
+///
+/// Tags have at most five bytes and lengths at most ten: the header is built
+/// in a fixed array and appended as one fixed-size copy (no `memcpy` call of
+/// a variable length), then the unused tail is cut off.
 pub(crate) fn begin_len(out: &mut Vec<u8>, tag: &[u8], expected_len: usize) -> Pending {
-    out.extend_from_slice(tag);
-    let len_pos = out.len();
     let reserved = varint_len(expected_len as u64);
-    out.resize(len_pos + reserved, 0);
+    let mut head = [0u8; 16];
+    let len_pos = out.len() + tag.len();
+    match head.get_mut(..tag.len()) {
+        Some(t) if tag.len() <= 5 => {
+            t.copy_from_slice(tag);
+            out.extend_from_slice(&head);
+            out.truncate(len_pos + reserved);
+        }
+        // Not a tag the reader accepts; kept general anyway.
+        _ => {
+            out.extend_from_slice(tag);
+            out.resize(len_pos + reserved, 0);
+        }
+    }
     Pending { len_pos, reserved }
 }
 
@@ -358,16 +373,14 @@ pub(crate) fn finish_len(out: &mut Vec<u8>, p: Pending) {
         out.copy_within(body_start.., body_start - less);
         out.truncate(out.len() - less);
     }
-    let mut tmp = [0u8; 10];
+    // The varint written in place, byte by byte (at most ten).
     let mut v = len as u64;
-    let mut i = 0;
-    while v >= 0x80 {
-        tmp[i] = (v as u8) | 0x80;
+    let end = p.len_pos + need;
+    for b in &mut out[p.len_pos..end - 1] {
+        *b = (v as u8) | 0x80;
         v >>= 7;
-        i += 1;
     }
-    tmp[i] = v as u8;
-    out[p.len_pos..p.len_pos + need].copy_from_slice(&tmp[..need]);
+    out[end - 1] = v as u8;
 }
 
 impl ScrubError {
