@@ -130,6 +130,21 @@ impl<'a> Reader<'a> {
                     _ => return self.next_field_slow(),
                 },
                 WT_VARINT if l < 0x80 => (2, 0, u64::from(l)),
+                WT_VARINT => {
+                    // A longer varint (an int attribute): read as the slow
+                    // path would, from just after the tag.
+                    let start = self.pos;
+                    self.pos += 1;
+                    let scalar = self.varint()?;
+                    return Ok(Some(FieldRef {
+                        whole: &self.buf[start..self.pos],
+                        scalar,
+                        number,
+                        wire_type: WT_VARINT,
+                        tag_len: 1,
+                        body_off: 0,
+                    }));
+                }
                 WT_FIXED64 => match rest.get(1..9) {
                     Some(b) => {
                         let mut a = [0u8; 8];
