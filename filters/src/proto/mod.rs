@@ -373,6 +373,9 @@ impl<'a> Walker<'a, '_> {
             }
             Kind::Attrs(loc) => {
                 self.expect_wt(f, WT_LEN)?;
+                if M == EMIT && self.clean_pair(f) {
+                    return Ok(false);
+                }
                 self.key_value::<M>(loc, f, 0, 0)
             }
             Kind::Body => {
@@ -511,6 +514,46 @@ impl<'a> Walker<'a, '_> {
                 drop
             }
         }
+    }
+
+    /// A top-level attribute that is copied whole, decided without a call to
+    /// [`Self::key_value`] (whose frame and spills cost more than this check):
+    /// `key, value` in that order, the key's decision in the key cache (so it
+    /// is valid UTF-8), clean and under a scanning rule, the value an ASCII
+    /// string no detector matches or a lone scalar. False: anything else, for
+    /// `key_value` to decide from the start (nothing here has side effects,
+    /// so its errors and output are the same as without this check).
+    #[inline(always)]
+    fn clean_pair(&mut self, f: &FieldRef<'a>) -> bool {
+        let Some((k, Some(v))) = wire::simple_key_value(f.body()) else {
+            return false;
+        };
+        let max = self.s.limits.max_string_bytes;
+        let key = k.body();
+        let keys = self.keys.get_or_insert_with(KeyCache::take);
+        let Some(info) = self.s.cached_key_info(keys, key) else {
+            return false;
+        };
+        if !info.key_clean || info.policy != KeyPolicy::Scan || key.len() > max {
+            return false;
+        }
+        match wire::short_len_field(v.body(), 0x0A, 1) {
+            Some(s) if s.whole.len() == v.body().len() => {
+                let text = s.body();
+                if text.len() > max
+                    || !wire::is_ascii(text)
+                    || !self
+                        .s
+                        .text_is_clean(key, info.facts, text, &mut self.matches)
+                {
+                    return false;
+                }
+            }
+            _ if wire::lone_scalar(v.body()) => {}
+            _ => return false,
+        }
+        self.keep(f.whole);
+        true
     }
 
     /// One `KeyValue` field (tag included). `parent_len` is the length of the
