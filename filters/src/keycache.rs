@@ -149,24 +149,25 @@ fn same_key(stored: &[u8; MAX_KEY], key: &[u8]) -> bool {
     word_at(stored, n - 8) == word_at(key, n - 8)
 }
 
-/// A multiplicative hash of the key eight bytes at a time, mixed with the
-/// owner, reduced to a slot (keys are short: two or three rounds). Inline,
-/// with indexed loads: as a call over `chunks_exact` it cost about as much
-/// as the rest of the lookup.
+/// The slot of `key`: a multiplicative hash of its first and last eight
+/// bytes (all of a shorter key), its length and the owner, reduced to its
+/// top bits. Bytes in the middle of keys longer than sixteen are not read:
+/// keys alike at both ends and of one length share a slot and evict each
+/// other, costing a decision, never a wrong answer (the whole key is
+/// compared). Attribute keys seldom are; a loop over every word cost more
+/// than the rest of the lookup.
 #[inline(always)]
 fn slot_of(owner: u64, key: &[u8]) -> usize {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let n = key.len();
-    let mut h = owner.wrapping_mul(K) ^ n as u64;
-    let mut i = 0;
-    while i + 8 <= n {
-        h = (h.rotate_left(5) ^ word_at(key, i)).wrapping_mul(K);
-        i += 8;
-    }
-    if i < n {
-        h = (h.rotate_left(5) ^ tail_word(key)).wrapping_mul(K);
-    }
-    ((h ^ (h >> 32)) as usize) & (SLOTS - 1)
+    let (first, last) = if n >= 8 {
+        (word_at(key, 0), word_at(key, n - 8))
+    } else {
+        (tail_word(key), 0)
+    };
+    let h = (owner.wrapping_mul(K) ^ first).wrapping_mul(K);
+    let h = (h.rotate_left(32) ^ last ^ n as u64).wrapping_mul(K);
+    (h >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
 /// The eight bytes of `b` at `i` as a little-endian word.
