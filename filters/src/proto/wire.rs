@@ -358,8 +358,14 @@ pub(crate) fn begin_len(out: &mut Vec<u8>, tag: &[u8], expected_len: usize) -> P
     let reserved = varint_len(expected_len as u64);
     let mut head = [0u8; 16];
     let len_pos = out.len() + tag.len();
-    match head.get_mut(..tag.len()) {
-        Some(t) if tag.len() <= 5 => {
+    match (head.get_mut(..tag.len()), tag) {
+        // One-byte tags (nearly all), stored without a `memcpy` call.
+        (Some(_), &[t]) => {
+            head[0] = t;
+            out.extend_from_slice(&head);
+            out.truncate(len_pos + reserved);
+        }
+        (Some(t), _) if tag.len() <= 5 => {
             t.copy_from_slice(tag);
             out.extend_from_slice(&head);
             out.truncate(len_pos + reserved);
