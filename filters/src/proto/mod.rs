@@ -373,7 +373,12 @@ impl<'a> Walker<'a, '_> {
             }
             Kind::Attrs(loc) => {
                 self.expect_wt(f, WT_LEN)?;
-                if M == EMIT && self.clean_pair(f) {
+                let whole = if M == EMIT {
+                    self.clean_pair(f)
+                } else {
+                    self.valid_pair(f)
+                };
+                if whole {
                     return Ok(false);
                 }
                 self.key_value::<M>(loc, f, 0, 0)
@@ -554,6 +559,24 @@ impl<'a> Walker<'a, '_> {
         }
         self.keep(f.whole);
         true
+    }
+
+    /// [`Self::clean_pair`] for a validating walk: a top-level `key, value`
+    /// pair whose key and string value are ASCII within the size limit, or
+    /// whose value is a lone scalar, is well-formed; `key_value` would check
+    /// the same and find nothing to report. False: let `key_value` check it.
+    #[inline(always)]
+    fn valid_pair(&self, f: &FieldRef<'a>) -> bool {
+        let Some((k, Some(v))) = wire::simple_key_value(f.body()) else {
+            return false;
+        };
+        let max = self.s.limits.max_string_bytes;
+        let ascii = |b: &[u8]| b.len() <= max && wire::is_ascii(b);
+        ascii(k.body())
+            && match wire::short_len_field(v.body(), 0x0A, 1) {
+                Some(s) if s.whole.len() == v.body().len() => ascii(s.body()),
+                _ => wire::lone_scalar(v.body()),
+            }
     }
 
     /// One `KeyValue` field (tag included). `parent_len` is the length of the
