@@ -91,13 +91,14 @@ impl KeyCache {
     }
 
     /// The remembered decision of scrubber `owner` about `key`, if any.
-    #[inline]
+    /// Inline: it runs for every top-level attribute key.
+    #[inline(always)]
     pub(crate) fn get(&self, owner: u64, key: &[u8]) -> Option<KeyInfo> {
         if key.len() > MAX_KEY {
             return None;
         }
         let slot = &self.entries[slot_of(owner, key)];
-        (slot.owner == owner && usize::from(slot.len) == key.len() && &slot.key[..key.len()] == key)
+        (slot.owner == owner && usize::from(slot.len) == key.len() && same_key(&slot.key, key))
             .then_some(slot.info)
     }
 
@@ -114,10 +115,7 @@ impl KeyCache {
             return decide();
         }
         let slot = &mut self.entries[slot_of(owner, key)];
-        if slot.owner == owner
-            && usize::from(slot.len) == key.len()
-            && &slot.key[..key.len()] == key
-        {
+        if slot.owner == owner && usize::from(slot.len) == key.len() && same_key(&slot.key, key) {
             return slot.info;
         }
         let info = decide();
@@ -129,36 +127,78 @@ impl KeyCache {
     }
 }
 
-/// A multiplicative hash of the key eight bytes at a time, mixed with the
-/// owner, reduced to a slot (keys are short: two or three rounds).
-#[inline]
+/// Whether `stored` starts with `key` (at most [`MAX_KEY`] bytes): eight
+/// bytes a time and an overlapping last word, inline, where the slice
+/// comparison was a `memcmp` call costing more than the hash.
+#[inline(always)]
+fn same_key(stored: &[u8; MAX_KEY], key: &[u8]) -> bool {
+    let n = key.len();
+    let Some(stored) = stored.get(..n) else {
+        return false;
+    };
+    if n < 8 {
+        return stored == key;
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word_at(stored, i) != word_at(key, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word_at(stored, n - 8) == word_at(key, n - 8)
+}
+
+/// The slot of `key`: a multiplicative hash of its first and last eight
+/// bytes (all of a shorter key), its length and the owner, reduced to its
+/// top bits. Bytes in the middle of keys longer than sixteen are not read:
+/// keys alike at both ends and of one length share a slot and evict each
+/// other, costing a decision, never a wrong answer (the whole key is
+/// compared). Attribute keys seldom are; a loop over every word cost more
+/// than the rest of the lookup.
+#[inline(always)]
 fn slot_of(owner: u64, key: &[u8]) -> usize {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = owner.wrapping_mul(K) ^ key.len() as u64;
-    let mut words = key.chunks_exact(8);
-    for w in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(K);
-    }
-    if !words.remainder().is_empty() {
-        h = (h.rotate_left(5) ^ tail_word(key)).wrapping_mul(K);
-    }
-    ((h ^ (h >> 32)) as usize) & (SLOTS - 1)
+    let n = key.len();
+    let (first, last) = if n >= 8 {
+        (word_at(key, 0), word_at(key, n - 8))
+    } else {
+        (tail_word(key), 0)
+    };
+    let h = (owner.wrapping_mul(K) ^ first).wrapping_mul(K);
+    let h = (h.rotate_left(32) ^ last ^ n as u64).wrapping_mul(K);
+    (h >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
+/// The eight bytes of `b` at `i` as a little-endian word.
+#[inline(always)]
+fn word_at(b: &[u8], i: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(a)
 }
 
 /// The last eight bytes of `key` as a word (some of them hashed already), or
-/// all its bytes when it is shorter: one load instead of a loop over the tail.
-#[inline]
+/// all its bytes when it is shorter (little-endian, zero-extended): loads
+/// instead of a loop over the tail.
+#[inline(always)]
 fn tail_word(key: &[u8]) -> u64 {
-    let last8 = key.len().checked_sub(8).and_then(|s| key.get(s..));
-    match last8.and_then(|b| <[u8; 8]>::try_from(b).ok()) {
-        Some(w) => u64::from_le_bytes(w),
-        None => key
-            .iter()
-            .rev()
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    let n = key.len();
+    if n >= 8 {
+        return word_at(key, n - 8);
     }
+    if n >= 4 {
+        // Two overlapping halves; the bytes they share are the same in both.
+        let half = |i: usize| {
+            let mut a = [0u8; 4];
+            a.copy_from_slice(&key[i..i + 4]);
+            u64::from(u32::from_le_bytes(a))
+        };
+        return half(0) | half(n - 4) << ((n - 4) * 8);
+    }
+    key.iter()
+        .rev()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
 }
 
 #[cfg(test)]
@@ -199,6 +239,33 @@ mod tests {
         assert_eq!(get(&mut c, a, b"", false), info(true));
         assert_eq!(calls.get(), 4);
         c.give_back();
+    }
+
+    #[test]
+    fn same_key_compares_every_byte() {
+        let mut stored = [b'x'; MAX_KEY];
+        for n in 0..=MAX_KEY {
+            let key = vec![b'x'; n];
+            assert!(same_key(&stored, &key), "{n}");
+            for i in 0..n {
+                stored[i] = b'y';
+                assert!(!same_key(&stored, &key), "{n} {i}");
+                stored[i] = b'x';
+            }
+        }
+    }
+
+    #[test]
+    fn tail_word_is_the_last_bytes_zero_extended() {
+        let key: Vec<u8> = (1..=20u8).collect();
+        for n in 0..=key.len() {
+            let k = &key[..n];
+            let want = k[n.saturating_sub(8)..]
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+            assert_eq!(tail_word(k), want, "{n}");
+        }
     }
 
     #[test]

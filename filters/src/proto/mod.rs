@@ -12,6 +12,8 @@ mod tests;
 use crate::detect::{KeyFacts, Match};
 use crate::keycache::{KeyCache, KeyInfo};
 use crate::scrubber::KeyPolicy;
+use std::cell::Cell;
+
 use crate::{Location, Reason, Report, ScrubError, ScrubErrorKind, Scrubber, Signal};
 use schema::{Kind, Schema};
 use wire::{
@@ -56,16 +58,35 @@ pub(crate) fn scrub(
         span: 0..0,
         frames: Vec::new(),
         open_upto: 0,
+        error: Cell::new(None),
     };
-    if emit && s.is_scrubbing() {
+    let walked = if emit && s.is_scrubbing() {
         w.out.reserve(input.len() + input.len() / 8);
-        w.message::<EMIT>(schema, input)?;
-        w.flush();
-        Ok(())
+        let walked = w.message::<EMIT>(schema, input);
+        if walked.is_ok() {
+            w.flush();
+        }
+        walked
     } else {
-        w.message::<VALIDATE>(schema, input).map(|_| ())
+        w.message::<VALIDATE>(schema, input)
+    };
+    match walked {
+        Ok(_) => Ok(()),
+        // Every `Stop` comes from `err` or `read_err`, which store the error
+        // first; fail closed all the same if one did not.
+        Err(Stop) => Err(w
+            .error
+            .take()
+            .unwrap_or_else(|| ScrubError::at(ScrubErrorKind::BadValue, 0))),
     }
 }
+
+/// A walk stopped on malformed input; the error itself is in
+/// `Walker::error`. A zero-sized error keeps every result of the walk in a
+/// register: with the 40-byte `ScrubError` in them, each call's result went
+/// through memory and was checked there, on every field.
+#[derive(Debug)]
+struct Stop;
 
 impl Drop for Walker<'_, '_> {
     fn drop(&mut self) {
@@ -99,6 +120,8 @@ struct Walker<'a, 'o> {
     /// `frames[..open_upto]` have their tag and length placeholder written to
     /// `out`; the others are still inside `span` as verbatim bytes.
     open_upto: usize,
+    /// The error that stopped the walk (see [`Stop`]).
+    error: Cell<Option<ScrubError>>,
 }
 
 /// A length-delimited field whose header is written lazily: while everything
@@ -128,11 +151,12 @@ impl<'a> Walker<'a, '_> {
     /// happened or not as other code changed).
     #[cold]
     #[inline(never)]
-    fn err(&self, kind: ScrubErrorKind, at: &[u8]) -> ScrubError {
+    fn err(&self, kind: ScrubErrorKind, at: &[u8]) -> Stop {
         let depth = self.depth.min(MAX_PATH);
         let mut e = ScrubError::at(kind, wire::offset_in(self.input, at));
         e.path = self.path[..depth].join(".");
-        e
+        self.error.set(Some(e));
+        Stop
     }
 
     fn push(&mut self, name: &'static str) {
@@ -146,16 +170,27 @@ impl<'a> Walker<'a, '_> {
         self.depth -= 1;
     }
 
-    fn next(&self, r: &mut Reader<'a>) -> Result<Option<FieldRef<'a>>, ScrubError> {
-        r.next_field().map_err(|k| {
-            let depth = self.depth.min(MAX_PATH);
-            let mut e = ScrubError::at(k, r.offset(self.input));
-            e.path = self.path[..depth].join(".");
-            e
-        })
+    #[inline(always)]
+    fn next(&self, r: &mut Reader<'a>) -> Result<Option<FieldRef<'a>>, Stop> {
+        match r.next_field() {
+            Ok(f) => Ok(f),
+            Err(k) => Err(self.read_err(k, r)),
+        }
     }
 
-    fn expect_wt(&self, f: &FieldRef<'a>, wt: u8) -> Result<(), ScrubError> {
+    /// The error of a field that does not read, at the reader's position. Cold
+    /// and out of line, like [`Self::err`].
+    #[cold]
+    #[inline(never)]
+    fn read_err(&self, kind: ScrubErrorKind, r: &Reader<'a>) -> Stop {
+        let depth = self.depth.min(MAX_PATH);
+        let mut e = ScrubError::at(kind, r.offset(self.input));
+        e.path = self.path[..depth].join(".");
+        self.error.set(Some(e));
+        Stop
+    }
+
+    fn expect_wt(&self, f: &FieldRef<'a>, wt: u8) -> Result<(), Stop> {
         if f.wire_type == wt {
             Ok(())
         } else {
@@ -163,13 +198,22 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn utf8(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
-        self.size(f)?;
-        // Most telemetry text is ASCII: a word-at-a-time check, then the full
-        // validation only for text with non-ASCII bytes.
-        if f.body().is_ascii() {
+    /// Size limit and UTF-8 check of a string field. Inline: most telemetry
+    /// text is short ASCII within the limit, which [`wire::is_ascii`] answers
+    /// in a few instructions; anything else takes [`Self::utf8_full`].
+    #[inline(always)]
+    fn utf8(&self, f: &FieldRef<'a>) -> Result<(), Stop> {
+        let b = f.body();
+        if b.len() <= self.s.limits.max_string_bytes && wire::is_ascii(b) {
             return Ok(());
         }
+        self.utf8_full(f)
+    }
+
+    /// [`Self::utf8`] in full: the size error first, then the UTF-8 error.
+    #[inline(never)]
+    fn utf8_full(&self, f: &FieldRef<'a>) -> Result<(), Stop> {
+        self.size(f)?;
         match std::str::from_utf8(f.body()) {
             Ok(_) => Ok(()),
             Err(e) => Err(self.err(ScrubErrorKind::InvalidUtf8, &f.body()[e.valid_up_to()..])),
@@ -179,7 +223,7 @@ impl<'a> Walker<'a, '_> {
     /// [`Self::size`] of a pair's key, whose error path ends in `.key`: the
     /// name is pushed only on error (it runs for every cached key).
     #[inline(always)]
-    fn key_size(&mut self, k: &FieldRef<'a>) -> Result<(), ScrubError> {
+    fn key_size(&mut self, k: &FieldRef<'a>) -> Result<(), Stop> {
         if k.body().len() > self.s.limits.max_string_bytes {
             return Err(self.key_too_large(k));
         }
@@ -187,12 +231,12 @@ impl<'a> Walker<'a, '_> {
     }
 
     #[cold]
-    fn key_too_large(&mut self, k: &FieldRef<'a>) -> ScrubError {
+    fn key_too_large(&mut self, k: &FieldRef<'a>) -> Stop {
         self.push("key");
         self.err(ScrubErrorKind::TooLarge, k.body())
     }
 
-    fn size(&self, f: &FieldRef<'a>) -> Result<(), ScrubError> {
+    fn size(&self, f: &FieldRef<'a>) -> Result<(), Stop> {
         if f.body().len() > self.s.limits.max_string_bytes {
             return Err(self.err(ScrubErrorKind::TooLarge, f.body()));
         }
@@ -204,7 +248,7 @@ impl<'a> Walker<'a, '_> {
         &mut self,
         schema: &'static Schema,
         data: &'a [u8],
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         let mut r = Reader::new(data);
         let mut drop = false;
         while let Some(f) = self.next(&mut r)? {
@@ -316,7 +360,7 @@ impl<'a> Walker<'a, '_> {
         self.span = end..end;
     }
 
-    fn field<const M: u8>(&mut self, kind: Kind, f: &FieldRef<'a>) -> Result<bool, ScrubError> {
+    fn field<const M: u8>(&mut self, kind: Kind, f: &FieldRef<'a>) -> Result<bool, Stop> {
         match kind {
             Kind::Msg(sub) => {
                 self.expect_wt(f, WT_LEN)?;
@@ -329,6 +373,14 @@ impl<'a> Walker<'a, '_> {
             }
             Kind::Attrs(loc) => {
                 self.expect_wt(f, WT_LEN)?;
+                let whole = if M == EMIT {
+                    self.clean_pair(f)
+                } else {
+                    self.valid_pair(f)
+                };
+                if whole {
+                    return Ok(false);
+                }
                 self.key_value::<M>(loc, f, 0, 0)
             }
             Kind::Body => {
@@ -370,7 +422,7 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn scalar<const M: u8>(&mut self, f: &FieldRef<'a>, wt: u8) -> Result<bool, ScrubError> {
+    fn scalar<const M: u8>(&mut self, f: &FieldRef<'a>, wt: u8) -> Result<bool, Stop> {
         self.expect_wt(f, wt)?;
         self.copy::<M>(f);
         Ok(false)
@@ -389,7 +441,7 @@ impl<'a> Walker<'a, '_> {
         &mut self,
         sub: &'static Schema,
         f: &FieldRef<'a>,
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         if M == EMIT {
             self.open(f);
         }
@@ -469,6 +521,64 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// A top-level attribute that is copied whole, decided without a call to
+    /// [`Self::key_value`] (whose frame and spills cost more than this check):
+    /// `key, value` in that order, the key's decision in the key cache (so it
+    /// is valid UTF-8), clean and under a scanning rule, the value an ASCII
+    /// string no detector matches or a lone scalar. False: anything else, for
+    /// `key_value` to decide from the start (nothing here has side effects,
+    /// so its errors and output are the same as without this check).
+    #[inline(always)]
+    fn clean_pair(&mut self, f: &FieldRef<'a>) -> bool {
+        let Some((k, Some(v))) = wire::simple_key_value(f.body()) else {
+            return false;
+        };
+        let max = self.s.limits.max_string_bytes;
+        let key = k.body();
+        let keys = self.keys.get_or_insert_with(KeyCache::take);
+        let Some(info) = self.s.cached_key_info(keys, key) else {
+            return false;
+        };
+        if !info.key_clean || info.policy != KeyPolicy::Scan || key.len() > max {
+            return false;
+        }
+        match wire::short_len_field(v.body(), 0x0A, 1) {
+            Some(s) if s.whole.len() == v.body().len() => {
+                let text = s.body();
+                if text.len() > max
+                    || !wire::is_ascii(text)
+                    || !self
+                        .s
+                        .text_is_clean(key, info.facts, text, &mut self.matches)
+                {
+                    return false;
+                }
+            }
+            _ if wire::lone_scalar(v.body()) => {}
+            _ => return false,
+        }
+        self.keep(f.whole);
+        true
+    }
+
+    /// [`Self::clean_pair`] for a validating walk: a top-level `key, value`
+    /// pair whose key and string value are ASCII within the size limit, or
+    /// whose value is a lone scalar, is well-formed; `key_value` would check
+    /// the same and find nothing to report. False: let `key_value` check it.
+    #[inline(always)]
+    fn valid_pair(&self, f: &FieldRef<'a>) -> bool {
+        let Some((k, Some(v))) = wire::simple_key_value(f.body()) else {
+            return false;
+        };
+        let max = self.s.limits.max_string_bytes;
+        let ascii = |b: &[u8]| b.len() <= max && wire::is_ascii(b);
+        ascii(k.body())
+            && match wire::short_len_field(v.body(), 0x0A, 1) {
+                Some(s) if s.whole.len() == v.body().len() => ascii(s.body()),
+                _ => wire::lone_scalar(v.body()),
+            }
+    }
+
     /// One `KeyValue` field (tag included). `parent_len` is the length of the
     /// parent's key path in `self.key_path` (0 at the top level).
     fn key_value<const M: u8>(
@@ -477,7 +587,7 @@ impl<'a> Walker<'a, '_> {
         f: &FieldRef<'a>,
         parent_len: usize,
         depth: u32,
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         // Paths end in `.key` or `.value` under the caller's field name
         // (`attributes`, `values`).
         // Pass 1: find the key (proto3: the last occurrence wins), check structure,
@@ -631,7 +741,7 @@ impl<'a> Walker<'a, '_> {
         loc: Location,
         vf: &FieldRef<'a>,
         depth: u32,
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         self.push("value");
         let drop = match policy {
             KeyPolicy::Scan => self.any_value_field::<M>(loc, Keyed::Yes, vf, depth)?,
@@ -658,7 +768,7 @@ impl<'a> Walker<'a, '_> {
         &mut self,
         unchecked: Option<FieldRef<'a>>,
         key: &[u8],
-    ) -> Result<KeyInfo, ScrubError> {
+    ) -> Result<KeyInfo, Stop> {
         let keys = self.keys.get_or_insert_with(KeyCache::take);
         if let Some(info) = self.s.cached_key_info(keys, key) {
             // Valid UTF-8 for sure; the size limit is checked anyway (the same
@@ -732,7 +842,7 @@ impl<'a> Walker<'a, '_> {
     /// Rejects an array/kvlist at container depth `depth` beyond the limit. Checked
     /// on the container itself, not only on the values inside it, so that an empty
     /// container is refused at the same depth as a full one (and as in JSON).
-    fn container_depth(&self, depth: u32, f: &FieldRef<'a>) -> Result<(), ScrubError> {
+    fn container_depth(&self, depth: u32, f: &FieldRef<'a>) -> Result<(), Stop> {
         if depth > self.s.limits.max_value_depth {
             return Err(self.err(ScrubErrorKind::TooDeep, f.whole));
         }
@@ -746,7 +856,7 @@ impl<'a> Walker<'a, '_> {
         keyed: Keyed,
         f: &FieldRef<'a>,
         depth: u32,
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         if depth > self.s.limits.max_value_depth {
             return Err(self.err(ScrubErrorKind::TooDeep, f.whole));
         }
@@ -806,7 +916,7 @@ impl<'a> Walker<'a, '_> {
         keyed: Keyed,
         f: &FieldRef<'a>,
         depth: u32,
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         if M == EMIT {
             self.open(f);
         }
@@ -832,7 +942,7 @@ impl<'a> Walker<'a, '_> {
         loc: Location,
         f: &FieldRef<'a>,
         depth: u32,
-    ) -> Result<bool, ScrubError> {
+    ) -> Result<bool, Stop> {
         if M == EMIT {
             self.open(f);
         }

@@ -102,8 +102,85 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field, or `None` at the end of the buffer.
-    #[inline]
+    ///
+    /// Inline: the common shapes (a one-byte tag, then a length of one or two
+    /// bytes, a one-byte varint or a fixed value) are read here, without the
+    /// call and the result passed through memory; anything else, including
+    /// every error, takes [`Self::next_field_slow`], which reads from the same
+    /// position and so reports the same error at the same offset.
+    #[inline(always)]
     pub fn next_field(&mut self) -> Result<Option<FieldRef<'a>>, ScrubErrorKind> {
+        let Some(rest) = self.buf.get(self.pos..) else {
+            return self.next_field_slow();
+        };
+        let (t, l) = match *rest {
+            [] => return Ok(None),
+            [t, l, ..] => (t, l),
+            [_] => return self.next_field_slow(),
+        };
+        // A one-byte tag of a field number other than 0.
+        if (8..0x80).contains(&t) {
+            let number = u32::from(t >> 3);
+            let (end, body_off, scalar) = match t & 7 {
+                WT_LEN if l < 0x80 => (2 + usize::from(l), 2, 0),
+                WT_LEN => match rest.get(2) {
+                    Some(&l1) if l1 < 0x80 => {
+                        (3 + (usize::from(l & 0x7F) | usize::from(l1) << 7), 3, 0)
+                    }
+                    _ => return self.next_field_slow(),
+                },
+                WT_VARINT if l < 0x80 => (2, 0, u64::from(l)),
+                WT_VARINT => {
+                    // A longer varint (an int attribute): read as the slow
+                    // path would, from just after the tag.
+                    let start = self.pos;
+                    self.pos += 1;
+                    let scalar = self.varint()?;
+                    return Ok(Some(FieldRef {
+                        whole: &self.buf[start..self.pos],
+                        scalar,
+                        number,
+                        wire_type: WT_VARINT,
+                        tag_len: 1,
+                        body_off: 0,
+                    }));
+                }
+                WT_FIXED64 => match rest.get(1..9) {
+                    Some(b) => {
+                        let mut a = [0u8; 8];
+                        a.copy_from_slice(b);
+                        (9, 0, u64::from_le_bytes(a))
+                    }
+                    None => return self.next_field_slow(),
+                },
+                WT_FIXED32 => match rest.get(1..5) {
+                    Some(b) => {
+                        let mut a = [0u8; 4];
+                        a.copy_from_slice(b);
+                        (5, 0, u64::from(u32::from_le_bytes(a)))
+                    }
+                    None => return self.next_field_slow(),
+                },
+                _ => return self.next_field_slow(),
+            };
+            if let Some(whole) = rest.get(..end) {
+                self.pos += end;
+                return Ok(Some(FieldRef {
+                    whole,
+                    scalar,
+                    number,
+                    wire_type: t & 7,
+                    tag_len: 1,
+                    body_off,
+                }));
+            }
+        }
+        self.next_field_slow()
+    }
+
+    /// [`Self::next_field`] for any shape, and every error.
+    #[inline(never)]
+    fn next_field_slow(&mut self) -> Result<Option<FieldRef<'a>>, ScrubErrorKind> {
         if self.pos >= self.buf.len() {
             return Ok(None);
         }
@@ -208,6 +285,40 @@ pub(crate) fn lone_scalar(b: &[u8]) -> bool {
     }
 }
 
+/// Whether `b` is all ASCII. Most strings are short: 16 bytes a time, then
+/// the tail as one or two overlapping loads rather than a loop over bytes.
+#[inline(always)]
+pub(crate) fn is_ascii(b: &[u8]) -> bool {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let word = |i: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[i..i + 8]);
+        u64::from_le_bytes(a)
+    };
+    let n = b.len();
+    if n < 8 {
+        if n < 4 {
+            return b.iter().all(|&x| x < 0x80);
+        }
+        let half = |i: usize| {
+            let mut a = [0u8; 4];
+            a.copy_from_slice(&b[i..i + 4]);
+            u32::from_le_bytes(a)
+        };
+        return (half(0) | half(n - 4)) & 0x8080_8080 == 0;
+    }
+    let mut acc = word(n - 8);
+    let mut i = 0;
+    while i + 16 <= n {
+        acc |= word(i) | word(i + 8);
+        i += 16;
+    }
+    if i + 8 <= n {
+        acc |= word(i);
+    }
+    acc & HI == 0
+}
+
 /// Bytes needed to encode `v` as a varint.
 pub(crate) fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
@@ -239,11 +350,32 @@ pub(crate) struct Pending {
 }
 
 /// Writes `tag` and reserves room for a length the size of `expected_len`'s varint.
+///
+/// Tags have at most five bytes and lengths at most ten: the header is built
+/// in a fixed array and appended as one fixed-size copy (no `memcpy` call of
+/// a variable length), then the unused tail is cut off.
 pub(crate) fn begin_len(out: &mut Vec<u8>, tag: &[u8], expected_len: usize) -> Pending {
-    out.extend_from_slice(tag);
-    let len_pos = out.len();
     let reserved = varint_len(expected_len as u64);
-    out.resize(len_pos + reserved, 0);
+    let mut head = [0u8; 16];
+    let len_pos = out.len() + tag.len();
+    match (head.get_mut(..tag.len()), tag) {
+        // One-byte tags (nearly all), stored without a `memcpy` call.
+        (Some(_), &[t]) => {
+            head[0] = t;
+            out.extend_from_slice(&head);
+            out.truncate(len_pos + reserved);
+        }
+        (Some(t), _) if tag.len() <= 5 => {
+            t.copy_from_slice(tag);
+            out.extend_from_slice(&head);
+            out.truncate(len_pos + reserved);
+        }
+        // Not a tag the reader accepts; kept general anyway.
+        _ => {
+            out.extend_from_slice(tag);
+            out.resize(len_pos + reserved, 0);
+        }
+    }
     Pending { len_pos, reserved }
 }
 
@@ -262,16 +394,14 @@ pub(crate) fn finish_len(out: &mut Vec<u8>, p: Pending) {
         out.copy_within(body_start.., body_start - less);
         out.truncate(out.len() - less);
     }
-    let mut tmp = [0u8; 10];
+    // The varint written in place, byte by byte (at most ten).
     let mut v = len as u64;
-    let mut i = 0;
-    while v >= 0x80 {
-        tmp[i] = (v as u8) | 0x80;
+    let end = p.len_pos + need;
+    for b in &mut out[p.len_pos..end - 1] {
+        *b = (v as u8) | 0x80;
         v >>= 7;
-        i += 1;
     }
-    tmp[i] = v as u8;
-    out[p.len_pos..p.len_pos + need].copy_from_slice(&tmp[..need]);
+    out[end - 1] = v as u8;
 }
 
 impl ScrubError {
@@ -325,6 +455,19 @@ mod tests {
         out.extend([1u8, 2, 3]);
         finish_len(&mut out, p);
         assert_eq!(out, vec![0x0A, 3, 1, 2, 3]);
+    }
+
+    #[test]
+    fn is_ascii_agrees_with_std() {
+        let text: Vec<u8> = (0..70u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..text.len() {
+            for bad in 0..len {
+                let mut b = text[..len].to_vec();
+                assert!(is_ascii(&b), "{len}");
+                b[bad] = 0xC3;
+                assert!(!is_ascii(&b), "{len} {bad}");
+            }
+        }
     }
 
     #[test]
