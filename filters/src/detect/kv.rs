@@ -32,7 +32,9 @@ pub(super) fn ident_run_start(t: &[u8], e: usize) -> Option<usize> {
 }
 
 /// [`ident_run_start`], and whether the run contains a `.` (a dotted name,
-/// whose last segments may be a feature name).
+/// whose last segments may be a feature name). Inline: a call cost more
+/// than the vector steps of a short name.
+#[inline(always)]
 fn ident_run(t: &[u8], e: usize) -> Option<(usize, bool)> {
     simd::ident_run(t, e, MAX_IDENT)
 }
