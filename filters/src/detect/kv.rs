@@ -82,7 +82,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         return;
     }
     let name = &t[s..e];
-    if t.get(p..p + 3) == Some(b"://") && blanks == 0 && cx.on.url_credentials {
+    if t.get(p..p + 3) == Some(b"://") && blanks == 0 && cx.on.url_credentials() {
         if let Some((us, ua)) = userinfo(t, p + 3) {
             out.push(Match {
                 start: us,
@@ -92,7 +92,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         }
         return;
     }
-    if !cx.on.kv {
+    if !cx.on.kv() {
         return;
     }
     let sep = t[p];
@@ -101,10 +101,10 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         return;
     }
     // Which detectors can want this name, before the value is parsed.
-    let feature = cx.on.feature && is_feature_name(cx, name, dotted);
-    let url_secret = cx.on.url_secret && sep == b'=' && is_secret_param(name);
-    let aws_secret = cx.on.aws_secret && maybe_aws_secret_name(name);
-    let auth = cx.on.auth_header && ends_with_ci(name, b"authorization");
+    let feature = cx.on.feature() && is_feature_name(cx, name, dotted);
+    let url_secret = cx.on.url_secret() && sep == b'=' && is_secret_param(name);
+    let aws_secret = cx.on.aws_secret() && maybe_aws_secret_name(name);
+    let auth = cx.on.auth_header() && ends_with_ci(name, b"authorization");
     if !(feature || url_secret || aws_secret || auth) {
         return;
     }

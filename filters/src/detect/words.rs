@@ -51,22 +51,23 @@ pub(super) fn triggers(on: &Active) -> [bool; 256] {
         }
     };
     // Digit words: numbers, and IPv6 groups that start with a digit.
-    set(on.card || on.ssn || on.phone || on.ipv4 || on.ipv6, &|b| {
-        b.is_ascii_digit()
-    });
+    set(
+        on.card() || on.ssn() || on.phone() || on.ipv4() || on.ipv6(),
+        &|b| b.is_ascii_digit(),
+    );
     // Uppercase: IBAN, AWS key ids and names start with one, `eyJ` has one,
     // and a keyword with an uppercase letter (`bEARER`) has one.
     set(
-        on.iban || on.aws_id || on.name || on.jwt || on.bearer,
+        on.iban() || on.aws_id() || on.name() || on.jwt() || on.bearer(),
         &|b| b.is_ascii_uppercase(),
     );
-    set(on.name, &|b| b >= 0x80);
+    set(on.name(), &|b| b >= 0x80);
     // All-lowercase `bearer`/`basic` contain `b`, `token` contains `k`.
-    set(on.bearer, &|b| b == b'b' || b == b'k');
-    set(on.kv, &|b| b == b'=' || b == b':');
-    set(on.url_credentials || on.ipv6, &|b| b == b':');
-    set(on.phone, &|b| b == b'+' || b == b'(');
-    set(on.email, &|b| b == b'@');
+    set(on.bearer(), &|b| b == b'b' || b == b'k');
+    set(on.kv(), &|b| b == b'=' || b == b':');
+    set(on.url_credentials() || on.ipv6(), &|b| b == b':');
+    set(on.phone(), &|b| b == b'+' || b == b'(');
+    set(on.email(), &|b| b == b'@');
     t
 }
 
@@ -211,7 +212,7 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
             if c & (DIGIT | HIGH) != 0 || b == b'b' {
                 return i;
             }
-            if on.bearer && matches!(b, b'B' | b'T') {
+            if on.bearer() && matches!(b, b'B' | b'T') {
                 // A capitalized keyword glued to what precedes it: `3Bearer
                 // <token>` after a length byte inside a bytes value.
                 let kend = run(t, p, UPPER | LOWER);
@@ -246,10 +247,10 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
         }
         b'=' => kv::at_sep(cx, &st.regions, p, out),
         b':' => {
-            if on.kv || on.url_credentials {
+            if on.kv() || on.url_credentials() {
                 kv::at_sep(cx, &st.regions, p, out);
             }
-            if on.ipv6 {
+            if on.ipv6() {
                 if let Some((s, e)) = colon_ipv6(t, i, p) {
                     push(out, s, e, B::Ipv6);
                     after_region(cx, &mut st.regions, s, e, p + 1, out);
@@ -315,7 +316,7 @@ fn after_region(
 ) {
     let t = cx.text;
     regions.record(t, q, e);
-    if !(cx.on.kv || cx.on.url_credentials) {
+    if !(cx.on.kv() || cx.on.url_credentials()) {
         return;
     }
     let inside = t.get(from..e).unwrap_or_default();
@@ -363,7 +364,7 @@ fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match
 /// before it (`LBearer <token>`: the length byte of a framed bytes value).
 #[inline(always)]
 fn glued_keyword(cx: &Ctx, w: usize, wend: usize) -> bool {
-    cx.on.bearer && wend - w >= 6 && matches!(cx.text.get(w + 1), Some(b'B' | b'T'))
+    cx.on.bearer() && wend - w >= 6 && matches!(cx.text.get(w + 1), Some(b'B' | b'T'))
 }
 
 /// Detectors that a word can anchor, one bit each (see [`tries`]).
@@ -410,7 +411,7 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     let t = cx.text;
     let on = cx.on;
     let mut want = 0;
-    if on.ipv6 && maybe_ipv6(t, i, wend) {
+    if on.ipv6() && maybe_ipv6(t, i, wend) {
         want |= TRY_IPV6;
     }
     // `12ms`, `3f9a...` (hex ids), `5xx`: a digit run glued to letters is not a number.
@@ -419,17 +420,17 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     }
     let len = dend - i;
     let next = t.get(dend).copied().unwrap_or(0);
-    if on.ipv4 && len <= 3 && next == b'.' && dotted_group_after(t, dend) {
+    if on.ipv4() && len <= 3 && next == b'.' && dotted_group_after(t, dend) {
         want |= TRY_IPV4;
     }
     let digit_after_sep = at(t, dend + 1) & DIGIT != 0;
-    if on.card
+    if on.card()
         && ((13..=19).contains(&len)
             || (len == 4 && matches!(next, b' ' | b'-') && digit_after_sep))
     {
         want |= TRY_CARD;
     }
-    if on.ssn && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
+    if on.ssn() && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
         want |= TRY_SSN;
     }
     // NANP `555-234-5678` / `1-800-...`, or a bare number of 7+ digits (maybe
@@ -438,7 +439,7 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     let bare = !cx.key.is_empty()
         && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('))
         && cx.facts.phone();
-    if on.phone && (nanp || bare) {
+    if on.phone() && (nanp || bare) {
         want |= TRY_PHONE;
     }
     want
@@ -471,7 +472,7 @@ fn letter_tries(cx: &Ctx, i: usize, wend: usize, c: u32) -> u16 {
     let t = cx.text;
     let on = cx.on;
     if c & (UPPER | LOWER) == 0 {
-        return if c & HIGH != 0 && on.name {
+        return if c & HIGH != 0 && on.name() {
             TRY_NAME
         } else {
             0
@@ -482,24 +483,24 @@ fn letter_tries(cx: &Ctx, i: usize, wend: usize, c: u32) -> u16 {
     let mut want = 0;
     if c & UPPER != 0 {
         // `DE89...`: two letters, two digits.
-        if on.iban && at(t, i + 2) & DIGIT != 0 && at(t, i + 3) & DIGIT != 0 {
+        if on.iban() && at(t, i + 2) & DIGIT != 0 && at(t, i + 3) & DIGIT != 0 {
             want |= TRY_IBAN;
         }
-        if on.aws_id && b == b'A' && len == 20 {
+        if on.aws_id() && b == b'A' && len == 20 {
             want |= TRY_AWS_ID;
         }
         // A name is a capitalized word, one space, another capitalized word.
-        if on.name && t.get(wend) == Some(&b' ') && names::starts_cap(t, wend + 1) {
+        if on.name() && t.get(wend) == Some(&b' ') && names::starts_cap(t, wend + 1) {
             want |= TRY_NAME;
         }
     }
-    if on.ipv6 && maybe_ipv6(t, i, wend) {
+    if on.ipv6() && maybe_ipv6(t, i, wend) {
         want |= TRY_IPV6;
     }
-    if on.jwt && b == b'e' && t.get(i + 1..i + 3) == Some(b"yJ") {
+    if on.jwt() && b == b'e' && t.get(i + 1..i + 3) == Some(b"yJ") {
         want |= TRY_JWT;
     }
-    if on.bearer && (len == 5 || len == 6) && matches!(b, b'B' | b'b' | b'T' | b't') {
+    if on.bearer() && (len == 5 || len == 6) && matches!(b, b'B' | b'b' | b'T' | b't') {
         want |= TRY_BEARER;
     }
     want
