@@ -43,27 +43,15 @@ fn ident_run(t: &[u8], e: usize) -> Option<(usize, bool)> {
 /// at `p`.
 pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>) {
     let t = cx.text;
-    // Blanks before the separator (a name is followed by at most 8).
-    let mut r = p;
-    while r > 0 && matches!(t[r - 1], b' ' | b'\t') {
-        r -= 1;
-        if p - r > MAX_BLANKS {
-            return;
-        }
-    }
-    let blanks = p - r;
-    // Closing quote of `"name"` / `'name'` / `\"name\"`, or the name itself.
-    let (e, quote) = match r.checked_sub(1).map(|k| t[k]) {
-        Some(q @ (b'"' | b'\'')) => {
-            let e = r - 1;
-            if q == b'"' && e > 0 && t[e - 1] == b'\\' {
-                (e - 1, Some(q))
-            } else {
-                (e, Some(q))
-            }
-        }
-        Some(b) if is(b, IDENT) => (r, None),
-        _ => return,
+    // Most separators follow the name directly (`topic=`): one test, and
+    // the blanks and quotes are looked for only otherwise.
+    let (e, quote, blanks) = match p.checked_sub(1).and_then(|k| t.get(k)) {
+        Some(&b) if is(b, IDENT) => (p, None, 0),
+        Some(_) => match quoted_name_end(t, p) {
+            Some(x) => x,
+            None => return,
+        },
+        None => return,
     };
     let Some((s, dotted)) = ident_run(t, e) else {
         return;
@@ -145,6 +133,33 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         if let Some((s, e)) = tokens::authorization_value(t, v) {
             push(s, e, B::BearerToken);
         }
+    }
+}
+
+/// Where the name before the separator at `p` ends when blanks or a closing
+/// quote come between them: the end, the quote, and the number of blanks.
+fn quoted_name_end(t: &[u8], p: usize) -> Option<(usize, Option<u8>, usize)> {
+    // Blanks before the separator (a name is followed by at most 8).
+    let mut r = p;
+    while r > 0 && matches!(t[r - 1], b' ' | b'\t') {
+        r -= 1;
+        if p - r > MAX_BLANKS {
+            return None;
+        }
+    }
+    let blanks = p - r;
+    // Closing quote of `"name"` / `'name'` / `\"name\"`, or the name itself.
+    match r.checked_sub(1).map(|k| t[k]) {
+        Some(q @ (b'"' | b'\'')) => {
+            let e = r - 1;
+            if q == b'"' && e > 0 && t[e - 1] == b'\\' {
+                Some((e - 1, Some(q), blanks))
+            } else {
+                Some((e, Some(q), blanks))
+            }
+        }
+        Some(b) if is(b, IDENT) => Some((r, None, blanks)),
+        _ => None,
     }
 }
 

@@ -259,12 +259,14 @@ mod sse2 {
                     return Some((s, dotted | d));
                 }
             };
+            // `- . 0-9` is `-..=9` without `/`; `| 0x20` maps exactly the
+            // ASCII letters onto `a..=z`.
             let ident = _mm_or_si128(
                 _mm_or_si128(
-                    _mm_or_si128(in_range(x, b'0', b'9'), in_range(x, b'a', b'z')),
-                    _mm_or_si128(in_range(x, b'A', b'Z'), eq(x, b'_')),
+                    _mm_andnot_si128(eq(x, b'/'), in_range(x, b'-', b'9')),
+                    in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), b'a', b'z'),
                 ),
-                _mm_or_si128(eq(x, b'.'), eq(x, b'-')),
+                eq(x, b'_'),
             );
             let lanes = (1u32 << n) - 1;
             let ident = _mm_movemask_epi8(ident) as u32 & lanes;
