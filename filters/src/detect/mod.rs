@@ -204,6 +204,9 @@ pub(super) struct Active {
     pub feature_min_len: [u16; 256],
     /// Bytes where the pass stops (see [`words::triggers`]).
     pub trigger: [bool; 256],
+    /// Whether the pass may skip the `trigger` lookup at each candidate (see
+    /// [`words::candidates_all_trigger`]).
+    pub all_trigger: bool,
 }
 
 /// The scanners of the pass, one bit each in [`Active`].
@@ -364,14 +367,7 @@ impl DetectorSet {
             return;
         }
         if self.pass {
-            let cx = words::Ctx {
-                set: self,
-                on: &self.active,
-                key,
-                facts,
-                text,
-            };
-            words::scan(&cx, out);
+            words::scan(self, key, facts, text, out);
         }
         if !self.custom.is_empty() {
             self.scan_custom(text, out);
@@ -443,8 +439,10 @@ impl DetectorSet {
             flags,
             feature_min_len: feature_min_lens(features_src),
             trigger: [false; 256],
+            all_trigger: false,
         };
         active.trigger = words::triggers(&active);
+        active.all_trigger = words::candidates_all_trigger(&active.trigger);
         active
     }
 }

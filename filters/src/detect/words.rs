@@ -71,6 +71,21 @@ pub(super) fn triggers(on: &Active) -> [bool; 256] {
     t
 }
 
+/// Whether every byte that [`simd::candidates`] can flag is a trigger, or
+/// one whose handling in [`at_trigger`] does nothing but move past it (a
+/// byte outside words other than `@ = : + (`). Then the pass needs no
+/// trigger lookup per candidate: true for every set with the word-start
+/// detectors on (the defaults), whose triggers cover the candidates but for
+/// `) * ; < > ?`.
+pub(super) fn candidates_all_trigger(trigger: &[bool; 256]) -> bool {
+    (0..=255u8).all(|b| {
+        let candidate =
+            matches!(b, b'('..=b'+' | b':'..=b'Z' | b'k' | b'b' | b'0'..=b'9') || b >= 0x80;
+        let inert = !is(b, WORD) && !matches!(b, b'@' | b'=' | b':' | b'+' | b'(');
+        !candidate || trigger[b as usize] || inert
+    })
+}
+
 /// Longest candidate starting at one position.
 #[derive(Default)]
 struct Best(Option<(usize, DetectorId)>);
@@ -138,14 +153,27 @@ pub(super) const BLOCK: usize = 64;
 
 /// Runs the pass over `cx.text`. Inlined into the caller so that a short
 /// value without any candidate byte (most attribute keys and many values)
-/// costs one mask computation and no call.
+/// costs one mask computation and no call; the [`Ctx`] is built only past
+/// that test (its stores were a tenth of such a value's scan).
 #[inline]
-pub(super) fn scan(cx: &Ctx, out: &mut Vec<Match>) {
-    let t = cx.text;
-    let end = t.len().min(BLOCK);
-    let first = simd::candidates(t, 0, end);
-    if first != 0 || end < t.len() {
-        scan_blocks(cx, first, out);
+pub(super) fn scan(
+    set: &DetectorSet,
+    key: &[u8],
+    facts: KeyFacts,
+    text: &[u8],
+    out: &mut Vec<Match>,
+) {
+    let end = text.len().min(BLOCK);
+    let first = simd::candidates(text, 0, end);
+    if first != 0 || end < text.len() {
+        let cx = Ctx {
+            set,
+            on: &set.active,
+            key,
+            facts,
+            text,
+        };
+        scan_blocks(&cx, first, out);
     }
 }
 
@@ -153,6 +181,7 @@ pub(super) fn scan(cx: &Ctx, out: &mut Vec<Match>) {
 fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
     let t = cx.text;
     let trig = &cx.on.trigger;
+    let lookup = !cx.on.all_trigger;
     let mut st = State::default();
     // Everything before `i` is handled.
     let mut i: usize = 0;
@@ -169,7 +198,7 @@ fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
         let mut mask = all & from(i.saturating_sub(block));
         while mask != 0 {
             let p = block + mask.trailing_zeros() as usize;
-            if trig[t[p] as usize] {
+            if !lookup || trig[t[p] as usize] {
                 i = at_trigger(cx, &mut st, i, p, out);
             }
             // Past `p`, and past whatever the trigger consumed.
@@ -233,10 +262,11 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
         // Most words at a trigger fit no detector's shape (`200`, `14` of
         // `14.2ms`, `INFO`, `GET`): skipped here, without the call.
         let (dend, wend) = word_ends(t, p, p, c);
-        if tries(cx, p, dend, wend, c) == 0 && !glued_keyword(cx, p, wend) {
+        let want = tries(cx, p, dend, wend, c);
+        if want == 0 && !glued_keyword(cx, p, wend) {
             return wend;
         }
-        return word(cx, &mut st.regions, p, p, out);
+        return word_with(cx, &mut st.regions, p, c, (dend, wend, want), out);
     }
     match b {
         b'@' if p >= st.email_resume => {
@@ -275,8 +305,11 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
 /// `::`-form starting at `p`. Returns the range.
 fn colon_ipv6(t: &[u8], start: usize, p: usize) -> Option<(usize, usize)> {
     if p > start && is(t[p - 1], WORD) {
+        // A group is at most 4 bytes: the walk back stops after 5, as
+        // `maybe_ipv6` rejects a longer word anyway.
+        let near = start.max(p.saturating_sub(5));
         let mut w = p;
-        while w > start && is(t[w - 1], WORD) {
+        while w > near && is(t[w - 1], WORD) {
             w -= 1;
         }
         if maybe_ipv6(t, w, p) {
@@ -331,11 +364,24 @@ fn after_region(
 /// inside it) with every detector anchored at a word start. Returns where the
 /// pass continues: after the word, or after the match found at `w`.
 fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match>) -> usize {
-    let t = cx.text;
-    let c = class(t[w]);
-    let mut best = Best::default();
-    let (dend, wend) = word_ends(t, w, p, c);
+    let c = class(cx.text[w]);
+    let (dend, wend) = word_ends(cx.text, w, p, c);
     let want = tries(cx, w, dend, wend, c);
+    word_with(cx, regions, w, c, (dend, wend, want), out)
+}
+
+/// [`word`] for the word at `w` of class `c` whose [`word_ends`] and
+/// [`tries`] are known (the pass worked them out to skip it, and did not).
+fn word_with(
+    cx: &Ctx,
+    regions: &mut Regions,
+    w: usize,
+    c: u32,
+    (dend, wend, want): (usize, usize, u16),
+    out: &mut Vec<Match>,
+) -> usize {
+    let t = cx.text;
+    let mut best = Best::default();
     if c & DIGIT != 0 {
         digit_word(cx, w, dend, want, &mut best);
     } else {
@@ -384,7 +430,13 @@ const TRY_BEARER: u16 = 512;
 #[inline(always)]
 fn word_ends(t: &[u8], w: usize, p: usize, c: u32) -> (usize, usize) {
     if c & DIGIT != 0 {
-        let dend = digit_run(t, w);
+        // `t[w]` is a digit; most numbers in logs are one digit long
+        // (`partition=0`), which one test settles.
+        let dend = if at(t, w + 1) & DIGIT == 0 {
+            w + 1
+        } else {
+            digit_run(t, w + 2)
+        };
         (dend, run(t, dend, WORD))
     } else {
         (w, run(t, p, WORD))
@@ -560,4 +612,38 @@ fn dotted_group_after(t: &[u8], dot: usize) -> bool {
 #[inline]
 fn maybe_ipv6(t: &[u8], i: usize, wend: usize) -> bool {
     wend - i <= 4 && t.get(wend) == Some(&b':') && run(t, i, HEX) == wend
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BuiltinDetector, DetectorSet};
+
+    /// The per-candidate trigger lookup is skipped only for sets whose
+    /// triggers cover every word byte the vector pass can flag.
+    #[test]
+    fn trigger_lookup_is_skipped_only_when_it_changes_nothing() {
+        let all = DetectorSet::new(&BuiltinDetector::ALL, &[], &[]).expect("set");
+        assert!(all.active.all_trigger);
+        // Digits, capitals and `b`/`k` are candidates but no triggers here.
+        let email = DetectorSet::new(&[BuiltinDetector::Email], &[], &[]).expect("set");
+        assert!(!email.active.all_trigger);
+        // `b`/`k` and `=`/`:` are candidates that are triggers only with
+        // bearer tokens and the `kv` and URL scanners on.
+        let no_kv: Vec<_> = BuiltinDetector::ALL
+            .into_iter()
+            .filter(|d| {
+                !matches!(
+                    d,
+                    BuiltinDetector::UrlSecret
+                        | BuiltinDetector::AwsSecretAccessKey
+                        | BuiltinDetector::BearerToken
+                        | BuiltinDetector::FeatureValue
+                        | BuiltinDetector::UrlCredentials
+                        | BuiltinDetector::Ipv6
+                )
+            })
+            .collect();
+        let set = DetectorSet::new(&no_kv, &[], &[]).expect("set");
+        assert!(!set.active.all_trigger);
+    }
 }
