@@ -27,6 +27,12 @@ use super::words;
 pub(super) fn candidates(t: &[u8], start: usize, end: usize) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
+        if start == 0 && end == t.len() && end < 16 {
+            // SAFETY: as in `candidates_sse2`: SSE2 is enabled at compile
+            // time on this target.
+            #[allow(unsafe_code)]
+            return unsafe { sse2::candidates_whole(t) };
+        }
         // Below 16 bytes one SSE2 vector does, and costs less than an AVX2 one.
         if end >= 16 && avx2::detected() {
             // SAFETY: the only requirement of `avx2::candidates` and
@@ -235,6 +241,14 @@ mod sse2 {
             |b: &[u8; 16], prev| hits(load16(b), prev),
             |b, prev| hits(load_short(b), prev).0,
         )
+    }
+
+    /// `super::candidates(t, 0, t.len())` for a value shorter than sixteen
+    /// bytes (most attribute values): one zero-padded vector, with nothing
+    /// before it and nothing after it, so none of the block logic.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn candidates_whole(t: &[u8]) -> u64 {
+        u64::from(hits(load_short(t), _mm_setzero_si128()).0)
     }
 
     /// [`super::ident_run`]: sixteen bytes per step, backwards from `e`.
