@@ -413,9 +413,17 @@ mod avx2 {
     #[inline]
     #[target_feature(enable = "avx2")]
     fn load_short(b: &[u8]) -> __m256i {
-        let (lo, rest) = b.split_at(b.len().min(16));
-        let (q0, q1) = super::load_short_halves(lo);
-        let (q2, q3) = super::load_short_halves(rest);
+        // The first sixteen bytes are there for every value this takes in
+        // the pass (16 to 31 bytes): two plain loads.
+        let (q0, q1) = match b.first_chunk::<16>() {
+            Some(f) => {
+                let (lo, hi) = f.split_at(8);
+                let word = |h: &[u8]| h.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
+                (word(lo), word(hi))
+            }
+            None => super::load_short_halves(b),
+        };
+        let (q2, q3) = super::load_short_halves(b.get(16..).unwrap_or_default());
         _mm256_set_epi64x(q3 as i64, q2 as i64, q1 as i64, q0 as i64)
     }
 

@@ -430,14 +430,26 @@ const TRY_BEARER: u16 = 512;
 #[inline(always)]
 fn word_ends(t: &[u8], w: usize, p: usize, c: u32) -> (usize, usize) {
     if c & DIGIT != 0 {
-        // `t[w]` is a digit; most numbers in logs are one digit long
-        // (`partition=0`), which one test settles.
-        let dend = if at(t, w + 1) & DIGIT == 0 {
-            w + 1
+        // `t[w]` is a digit; most numbers in logs are one or two digits long
+        // (`partition=0`, `inputs=35`), which a test per digit settles
+        // faster than the eight-byte steps of `digit_run`; the class of the
+        // byte after them also tells whether the word goes on.
+        let mut dend = w + 1;
+        let mut next = at(t, dend);
+        if next & DIGIT != 0 {
+            dend += 1;
+            next = at(t, dend);
+            if next & DIGIT != 0 {
+                dend = digit_run(t, dend + 1);
+                next = at(t, dend);
+            }
+        }
+        let wend = if next & WORD == 0 {
+            dend
         } else {
-            digit_run(t, w + 2)
+            run(t, dend, WORD)
         };
-        (dend, run(t, dend, WORD))
+        (dend, wend)
     } else {
         (w, run(t, p, WORD))
     }
