@@ -355,7 +355,7 @@ fn after_region(
     let inside = t.get(from..e).unwrap_or_default();
     for (k, &b) in inside.iter().enumerate() {
         if b == b'=' || b == b':' {
-            kv::at_sep(cx, regions, from + k, out);
+            kv::at_sep_outlined(cx, regions, from + k, out);
         }
     }
 }
