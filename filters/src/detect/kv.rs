@@ -32,36 +32,36 @@ pub(super) fn ident_run_start(t: &[u8], e: usize) -> Option<usize> {
 }
 
 /// [`ident_run_start`], and whether the run contains a `.` (a dotted name,
-/// whose last segments may be a feature name).
+/// whose last segments may be a feature name). Inline: a call cost more
+/// than the vector steps of a short name.
+#[inline(always)]
 fn ident_run(t: &[u8], e: usize) -> Option<(usize, bool)> {
     simd::ident_run(t, e, MAX_IDENT)
 }
 
+/// [`at_sep`] as a call, for the separators inside a skipped match (rare):
+/// the pass's own sites inline it.
+#[inline(never)]
+pub(super) fn at_sep_outlined(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>) {
+    at_sep(cx, regions, p, out);
+}
+
 /// Tries every identifier-anchored detector whose separator (`=` or `:`) is
-/// at `p`.
+/// at `p`. Inline (always) into the pass: the call and its register saves
+/// were a sixth of the cost at every separator, most of which no detector
+/// wants.
+#[inline(always)]
 pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>) {
     let t = cx.text;
-    // Blanks before the separator (a name is followed by at most 8).
-    let mut r = p;
-    while r > 0 && matches!(t[r - 1], b' ' | b'\t') {
-        r -= 1;
-        if p - r > MAX_BLANKS {
-            return;
-        }
-    }
-    let blanks = p - r;
-    // Closing quote of `"name"` / `'name'` / `\"name\"`, or the name itself.
-    let (e, quote) = match r.checked_sub(1).map(|k| t[k]) {
-        Some(q @ (b'"' | b'\'')) => {
-            let e = r - 1;
-            if q == b'"' && e > 0 && t[e - 1] == b'\\' {
-                (e - 1, Some(q))
-            } else {
-                (e, Some(q))
-            }
-        }
-        Some(b) if is(b, IDENT) => (r, None),
-        _ => return,
+    // Most separators follow the name directly (`topic=`): one test, and
+    // the blanks and quotes are looked for only otherwise.
+    let (e, quote, blanks) = match p.checked_sub(1).and_then(|k| t.get(k)) {
+        Some(&b) if is(b, IDENT) => (p, None, 0),
+        Some(_) => match quoted_name_end(t, p) {
+            Some(x) => x,
+            None => return,
+        },
+        None => return,
     };
     let Some((s, dotted)) = ident_run(t, e) else {
         return;
@@ -80,7 +80,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         return;
     }
     let name = &t[s..e];
-    if t.get(p..p + 3) == Some(b"://") && blanks == 0 && cx.on.url_credentials {
+    if t.get(p..p + 3) == Some(b"://") && blanks == 0 && cx.on.url_credentials() {
         if let Some((us, ua)) = userinfo(t, p + 3) {
             out.push(Match {
                 start: us,
@@ -90,7 +90,7 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         }
         return;
     }
-    if !cx.on.kv {
+    if !cx.on.kv() {
         return;
     }
     let sep = t[p];
@@ -99,10 +99,10 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         return;
     }
     // Which detectors can want this name, before the value is parsed.
-    let feature = cx.on.feature && is_feature_name(cx, name, dotted);
-    let url_secret = cx.on.url_secret && sep == b'=' && is_secret_param(name);
-    let aws_secret = cx.on.aws_secret && maybe_aws_secret_name(name);
-    let auth = cx.on.auth_header && ends_with_ci(name, b"authorization");
+    let feature = cx.on.feature() && is_feature_name(cx, name, dotted);
+    let url_secret = cx.on.url_secret() && sep == b'=' && is_secret_param(name);
+    let aws_secret = cx.on.aws_secret() && maybe_aws_secret_name(name);
+    let auth = cx.on.auth_header() && ends_with_ci(name, b"authorization");
     if !(feature || url_secret || aws_secret || auth) {
         return;
     }
@@ -143,6 +143,33 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         if let Some((s, e)) = tokens::authorization_value(t, v) {
             push(s, e, B::BearerToken);
         }
+    }
+}
+
+/// Where the name before the separator at `p` ends when blanks or a closing
+/// quote come between them: the end, the quote, and the number of blanks.
+fn quoted_name_end(t: &[u8], p: usize) -> Option<(usize, Option<u8>, usize)> {
+    // Blanks before the separator (a name is followed by at most 8).
+    let mut r = p;
+    while r > 0 && matches!(t[r - 1], b' ' | b'\t') {
+        r -= 1;
+        if p - r > MAX_BLANKS {
+            return None;
+        }
+    }
+    let blanks = p - r;
+    // Closing quote of `"name"` / `'name'` / `\"name\"`, or the name itself.
+    match r.checked_sub(1).map(|k| t[k]) {
+        Some(q @ (b'"' | b'\'')) => {
+            let e = r - 1;
+            if q == b'"' && e > 0 && t[e - 1] == b'\\' {
+                Some((e - 1, Some(q), blanks))
+            } else {
+                Some((e, Some(q), blanks))
+            }
+        }
+        Some(b) if is(b, IDENT) => Some((r, None, blanks)),
+        _ => None,
     }
 }
 

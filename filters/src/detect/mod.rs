@@ -191,32 +191,81 @@ fn required_prefix(hir: &regex_syntax::hir::Hir) -> Option<memchr::memmem::Finde
 }
 
 /// Which scanners of the pass a set runs, and the bytes the pass stops at.
+///
+/// The scanners are bits of one word rather than a bool each: the pass
+/// tests them in its loop, and the compiler copied every one of seventeen
+/// bools to the stack at each scan that stopped anywhere.
 #[derive(Clone, Debug)]
 pub(super) struct Active {
-    pub email: bool,
-    pub card: bool,
-    pub ssn: bool,
-    pub phone: bool,
-    pub iban: bool,
-    pub ipv4: bool,
-    pub ipv6: bool,
-    pub jwt: bool,
-    pub aws_id: bool,
-    pub bearer: bool,
-    pub url_credentials: bool,
-    pub name: bool,
-    /// `ident=value` / `ident: value` checks (feature values, URL secrets,
-    /// AWS secrets after their key name, `Authorization:` values).
-    pub kv: bool,
-    pub feature: bool,
-    pub url_secret: bool,
-    pub aws_secret: bool,
-    pub auth_header: bool,
+    /// One bit per scanner, see [`Scanner`].
+    flags: u32,
     /// Necessary condition on a feature name: by its first byte, the
     /// shortest length it can have (see [`feature_min_lens`]).
     pub feature_min_len: [u16; 256],
     /// Bytes where the pass stops (see [`words::triggers`]).
     pub trigger: [bool; 256],
+    /// Whether the pass may skip the `trigger` lookup at each candidate (see
+    /// [`words::candidates_all_trigger`]).
+    pub all_trigger: bool,
+}
+
+/// The scanners of the pass, one bit each in [`Active`].
+#[derive(Clone, Copy)]
+#[repr(u32)]
+pub(super) enum Scanner {
+    Email,
+    Card,
+    Ssn,
+    Phone,
+    Iban,
+    Ipv4,
+    Ipv6,
+    Jwt,
+    AwsId,
+    Bearer,
+    UrlCredentials,
+    Name,
+    /// `ident=value` / `ident: value` checks (feature values, URL secrets,
+    /// AWS secrets after their key name, `Authorization:` values).
+    Kv,
+    Feature,
+    UrlSecret,
+    AwsSecret,
+    AuthHeader,
+}
+
+/// `Active::<name>()`: whether that scanner runs.
+macro_rules! scanner_tests {
+    ($($name:ident => $s:ident),* $(,)?) => {
+        impl Active {
+            $(
+                #[inline(always)]
+                pub(super) fn $name(&self) -> bool {
+                    self.flags & (1 << Scanner::$s as u32) != 0
+                }
+            )*
+        }
+    };
+}
+
+scanner_tests! {
+    email => Email,
+    card => Card,
+    ssn => Ssn,
+    phone => Phone,
+    iban => Iban,
+    ipv4 => Ipv4,
+    ipv6 => Ipv6,
+    jwt => Jwt,
+    aws_id => AwsId,
+    bearer => Bearer,
+    url_credentials => UrlCredentials,
+    name => Name,
+    kv => Kv,
+    feature => Feature,
+    url_secret => UrlSecret,
+    aws_secret => AwsSecret,
+    auth_header => AuthHeader,
 }
 
 impl Active {
@@ -318,14 +367,7 @@ impl DetectorSet {
             return;
         }
         if self.pass {
-            let cx = words::Ctx {
-                set: self,
-                on: &self.active,
-                key,
-                facts,
-                text,
-            };
-            words::scan(&cx, out);
+            words::scan(self, key, facts, text, out);
         }
         if !self.custom.is_empty() {
             self.scan_custom(text, out);
@@ -371,28 +413,36 @@ impl DetectorSet {
         let url_secret = on(B::UrlSecret);
         let aws_secret = on(B::AwsSecretAccessKey);
         let auth_header = on(B::BearerToken);
+        use Scanner as S;
+        let flags = [
+            (S::Email, on(B::Email)),
+            (S::Card, on(B::CreditCard)),
+            (S::Ssn, on(B::UsSsn)),
+            (S::Phone, on(B::Phone)),
+            (S::Iban, on(B::Iban)),
+            (S::Ipv4, on(B::Ipv4)),
+            (S::Ipv6, on(B::Ipv6)),
+            (S::Jwt, on(B::Jwt)),
+            (S::AwsId, on(B::AwsAccessKeyId)),
+            (S::Bearer, on(B::BearerToken)),
+            (S::UrlCredentials, on(B::UrlCredentials)),
+            (S::Name, on(B::PersonName)),
+            (S::Kv, feature || url_secret || aws_secret || auth_header),
+            (S::Feature, feature),
+            (S::UrlSecret, url_secret),
+            (S::AwsSecret, aws_secret),
+            (S::AuthHeader, auth_header),
+        ]
+        .into_iter()
+        .fold(0u32, |f, (s, on)| f | u32::from(on) << s as u32);
         let mut active = Active {
-            email: on(B::Email),
-            card: on(B::CreditCard),
-            ssn: on(B::UsSsn),
-            phone: on(B::Phone),
-            iban: on(B::Iban),
-            ipv4: on(B::Ipv4),
-            ipv6: on(B::Ipv6),
-            jwt: on(B::Jwt),
-            aws_id: on(B::AwsAccessKeyId),
-            bearer: on(B::BearerToken),
-            url_credentials: on(B::UrlCredentials),
-            name: on(B::PersonName),
-            kv: feature || url_secret || aws_secret || auth_header,
-            feature,
-            url_secret,
-            aws_secret,
-            auth_header,
+            flags,
             feature_min_len: feature_min_lens(features_src),
             trigger: [false; 256],
+            all_trigger: false,
         };
         active.trigger = words::triggers(&active);
+        active.all_trigger = words::candidates_all_trigger(&active.trigger);
         active
     }
 }

@@ -18,17 +18,34 @@ use super::words;
 ///
 /// On x86_64 sixteen bytes at a time with SSE2 (part of the x86_64 baseline):
 /// about half the instructions of the portable eight-byte version, which is
-/// the fallback elsewhere. Blocks of 32 bytes or more take 32 at a time with
-/// AVX2 when the CPU has it.
+/// the fallback elsewhere. With AVX2 (checked at run time) every block that
+/// ends at byte 16 or later takes 32 bytes at a time: a block shorter than
+/// that (a short value, or the tail of a long one) is one vector, the 32
+/// bytes ending at `end` when there are that many, else the rest of the
+/// value zero-padded.
 #[inline]
 pub(super) fn candidates(t: &[u8], start: usize, end: usize) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        if end.saturating_sub(start) >= 32 && avx2::detected() {
-            // SAFETY: the only requirement of `avx2::candidates` is that the
-            // CPU has AVX2, checked at run time just above.
+        if start == 0 && end == t.len() && end < 16 {
+            // SAFETY: as in `candidates_sse2`: SSE2 is enabled at compile
+            // time on this target.
             #[allow(unsafe_code)]
-            return unsafe { avx2::candidates(t, start, end) };
+            return unsafe { sse2::candidates_whole(t) };
+        }
+        // Below 16 bytes one SSE2 vector does, and costs less than an AVX2 one.
+        if end >= 16 && avx2::detected() {
+            // SAFETY: the only requirement of `avx2::candidates` and
+            // `avx2::candidates_short` is that the CPU has AVX2, checked at
+            // run time just above.
+            #[allow(unsafe_code)]
+            return unsafe {
+                if end >= 32 {
+                    avx2::candidates(t, start, end)
+                } else {
+                    avx2::candidates_short(t, start, end)
+                }
+            };
         }
         candidates_sse2(t, start, end)
     }
@@ -140,13 +157,8 @@ mod sse2 {
     #[inline]
     #[target_feature(enable = "sse2")]
     fn load_short(b: &[u8]) -> __m128i {
-        let half = |h: &[u8]| {
-            h.iter()
-                .rev()
-                .fold(0u64, |acc, &x| (acc << 8) | u64::from(x)) as i64
-        };
-        let (lo, hi) = b.split_at(b.len().min(8));
-        _mm_set_epi64x(half(hi), half(lo))
+        let (lo, hi) = super::load_short_halves(b);
+        _mm_set_epi64x(hi as i64, lo as i64)
     }
 
     /// Bytes in `lo..=hi` (unsigned): 0xFF, else 0.
@@ -231,7 +243,16 @@ mod sse2 {
         )
     }
 
+    /// `super::candidates(t, 0, t.len())` for a value shorter than sixteen
+    /// bytes (most attribute values): one zero-padded vector, with nothing
+    /// before it and nothing after it, so none of the block logic.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn candidates_whole(t: &[u8]) -> u64 {
+        u64::from(hits(load_short(t), _mm_setzero_si128()).0)
+    }
+
     /// [`super::ident_run`]: sixteen bytes per step, backwards from `e`.
+    #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn ident_run(t: &[u8], e: usize, max: usize) -> Option<(usize, bool)> {
         let e = e.min(t.len());
@@ -244,14 +265,22 @@ mod sse2 {
                     Ok(b) => (load16(b), 16),
                     Err(_) => return None,
                 },
-                None => (load_short(&t[..top]), top),
+                // Fewer than sixteen bytes before `top` (a name at the start
+                // of the value): the byte loop, kept out of this loop's code
+                // so that it stays small enough to inline.
+                None => {
+                    let (s, d) = super::ident_run_bytes(t, top, max - (e - top))?;
+                    return Some((s, dotted | d));
+                }
             };
+            // `- . 0-9` is `-..=9` without `/`; `| 0x20` maps exactly the
+            // ASCII letters onto `a..=z`.
             let ident = _mm_or_si128(
                 _mm_or_si128(
-                    _mm_or_si128(in_range(x, b'0', b'9'), in_range(x, b'a', b'z')),
-                    _mm_or_si128(in_range(x, b'A', b'Z'), eq(x, b'_')),
+                    _mm_andnot_si128(eq(x, b'/'), in_range(x, b'-', b'9')),
+                    in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), b'a', b'z'),
                 ),
-                _mm_or_si128(eq(x, b'.'), eq(x, b'-')),
+                eq(x, b'_'),
             );
             let lanes = (1u32 << n) - 1;
             let ident = _mm_movemask_epi8(ident) as u32 & lanes;
@@ -379,7 +408,47 @@ mod avx2 {
         (_mm256_movemask_epi8(hit) as u32, word)
     }
 
-    /// `super::candidates` for `end - start` in `32..=64`.
+    /// Up to 32 bytes, zero-padded (zero is never a candidate): the halves
+    /// with the overlapping loads of `load_short_halves`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load_short(b: &[u8]) -> __m256i {
+        // The first sixteen bytes are there for every value this takes in
+        // the pass (16 to 31 bytes): two plain loads.
+        let (q0, q1) = match b.first_chunk::<16>() {
+            Some(f) => {
+                let (lo, hi) = f.split_at(8);
+                let word = |h: &[u8]| h.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
+                (word(lo), word(hi))
+            }
+            None => super::load_short_halves(b),
+        };
+        let (q2, q3) = super::load_short_halves(b.get(16..).unwrap_or_default());
+        _mm256_set_epi64x(q3 as i64, q2 as i64, q1 as i64, q0 as i64)
+    }
+
+    /// `super::candidates` for `end < 32` (at most 64 bytes from `start`):
+    /// one vector of the bytes from `start` on, zero-padded, so that the last
+    /// byte of the block still sees the byte after it.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn candidates_short(t: &[u8], start: usize, end: usize) -> u64 {
+        let prev_word = if super::words::after_word(t, start) {
+            _mm256_set1_epi8(-1)
+        } else {
+            _mm256_setzero_si256()
+        };
+        let rest = t.get(start..).unwrap_or_default();
+        let x = match rest.first_chunk::<32>() {
+            Some(b) => load32(b),
+            None => load_short(rest),
+        };
+        let n = end.saturating_sub(start);
+        let lanes = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+        u64::from(hits(x, prev_word).0 & lanes)
+    }
+
+    /// `super::candidates` for `end >= 32`: full vectors from `start`, then
+    /// the 32 bytes ending at `end` for the rest.
     #[target_feature(enable = "avx2")]
     pub(super) fn candidates(t: &[u8], start: usize, end: usize) -> u64 {
         // Lane 31: whether the byte before `start` is a digit or lowercase letter.
@@ -395,7 +464,7 @@ mod avx2 {
             prev_word,
             _mm256_setzero_si256(),
             |b: &[u8; 32], prev| hits(load32(b), prev),
-            // Not reached: 32 bytes or more always end in a full vector.
+            // Not reached: `end >= 32`, so the 32 bytes before `end` exist.
             |_, _| 0,
         )
     }
@@ -455,6 +524,45 @@ fn steps<const N: usize, V: Copy>(
     m
 }
 
+/// Up to sixteen bytes as two little-endian u64 halves, zero-padded. A few
+/// overlapping loads instead of a step per byte: most attribute values
+/// (`INFO`, `worker-7`, `risk_core`) are this short, and the byte loop was a
+/// third of their scan. Bytes past the end of `b` are zero.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn load_short_halves(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    if let (Some(f), Some(l)) = (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        // The last eight bytes, shifted so that byte 8 lands in lane 0 (none
+        // when `n == 8`); `n > 16` keeps its first sixteen.
+        let hi = match n.checked_sub(8) {
+            Some(over @ 0..=8) => u64::from_le_bytes(*l)
+                .checked_shr(8 * (8 - over) as u32)
+                .unwrap_or(0),
+            _ => b
+                .get(8..16)
+                .and_then(|h| h.first_chunk::<8>())
+                .map_or(0, |h| u64::from_le_bytes(*h)),
+        };
+        return (u64::from_le_bytes(*f), hi);
+    }
+    if let (Some(f), Some(l)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+        // 4..=7 bytes: the first four and the last four (overlapping lanes
+        // hold the same byte twice, so OR keeps it).
+        let lo =
+            u64::from(u32::from_le_bytes(*f)) | u64::from(u32::from_le_bytes(*l)) << (8 * (n - 4));
+        return (lo, 0);
+    }
+    // 0..=3 bytes: the first, middle and last byte cover them all.
+    match (b.first(), b.get(n / 2), b.last()) {
+        (Some(&x), Some(&y), Some(&z)) => (
+            u64::from(x) | u64::from(y) << (8 * (n / 2)) | u64::from(z) << (8 * (n - 1)),
+            0,
+        ),
+        _ => (0, 0),
+    }
+}
+
 /// Bytes of an identifier (`user.email`, `x-amz-signature`).
 const IDENT: u32 = ALNUM | IDENT_PUNCT;
 
@@ -477,8 +585,9 @@ pub(super) fn ident_run(t: &[u8], e: usize, max: usize) -> Option<(usize, bool)>
     }
 }
 
-/// The portable version of [`ident_run`], one byte per step.
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+/// The portable version of [`ident_run`], one byte per step (on x86_64, for
+/// the bytes below the last full vector).
+#[inline(never)]
 fn ident_run_bytes(t: &[u8], e: usize, max: usize) -> Option<(usize, bool)> {
     let mut s = e;
     let mut seen = 0;
@@ -592,6 +701,24 @@ mod tests {
         #[test]
         fn candidates_match_on_text(t in "[a-zA-Z0-9 .:=@+(bkaeot_\\-]{0,160}") {
             check(t.as_bytes());
+        }
+    }
+
+    /// The overlapping loads of `load_short_halves` give the bytes in order,
+    /// zero-padded, at every length.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn short_loads_are_the_bytes_zero_padded() {
+        let src: Vec<u8> = (1..=16).map(|k| k * 15).collect();
+        for n in 0..=16 {
+            let b = &src[..n];
+            let mut want = [0u8; 16];
+            want[..n].copy_from_slice(b);
+            let (lo, hi) = load_short_halves(b);
+            let mut got = [0u8; 16];
+            got[..8].copy_from_slice(&lo.to_le_bytes());
+            got[8..].copy_from_slice(&hi.to_le_bytes());
+            assert_eq!(got, want, "{n} bytes");
         }
     }
 

@@ -51,23 +51,39 @@ pub(super) fn triggers(on: &Active) -> [bool; 256] {
         }
     };
     // Digit words: numbers, and IPv6 groups that start with a digit.
-    set(on.card || on.ssn || on.phone || on.ipv4 || on.ipv6, &|b| {
-        b.is_ascii_digit()
-    });
+    set(
+        on.card() || on.ssn() || on.phone() || on.ipv4() || on.ipv6(),
+        &|b| b.is_ascii_digit(),
+    );
     // Uppercase: IBAN, AWS key ids and names start with one, `eyJ` has one,
     // and a keyword with an uppercase letter (`bEARER`) has one.
     set(
-        on.iban || on.aws_id || on.name || on.jwt || on.bearer,
+        on.iban() || on.aws_id() || on.name() || on.jwt() || on.bearer(),
         &|b| b.is_ascii_uppercase(),
     );
-    set(on.name, &|b| b >= 0x80);
+    set(on.name(), &|b| b >= 0x80);
     // All-lowercase `bearer`/`basic` contain `b`, `token` contains `k`.
-    set(on.bearer, &|b| b == b'b' || b == b'k');
-    set(on.kv, &|b| b == b'=' || b == b':');
-    set(on.url_credentials || on.ipv6, &|b| b == b':');
-    set(on.phone, &|b| b == b'+' || b == b'(');
-    set(on.email, &|b| b == b'@');
+    set(on.bearer(), &|b| b == b'b' || b == b'k');
+    set(on.kv(), &|b| b == b'=' || b == b':');
+    set(on.url_credentials() || on.ipv6(), &|b| b == b':');
+    set(on.phone(), &|b| b == b'+' || b == b'(');
+    set(on.email(), &|b| b == b'@');
     t
+}
+
+/// Whether every byte that [`simd::candidates`] can flag is a trigger, or
+/// one whose handling in [`at_trigger`] does nothing but move past it (a
+/// byte outside words other than `@ = : + (`). Then the pass needs no
+/// trigger lookup per candidate: true for every set with the word-start
+/// detectors on (the defaults), whose triggers cover the candidates but for
+/// `) * ; < > ?`.
+pub(super) fn candidates_all_trigger(trigger: &[bool; 256]) -> bool {
+    (0..=255u8).all(|b| {
+        let candidate =
+            matches!(b, b'('..=b'+' | b':'..=b'Z' | b'k' | b'b' | b'0'..=b'9') || b >= 0x80;
+        let inert = !is(b, WORD) && !matches!(b, b'@' | b'=' | b':' | b'+' | b'(');
+        !candidate || trigger[b as usize] || inert
+    })
 }
 
 /// Longest candidate starting at one position.
@@ -137,14 +153,27 @@ pub(super) const BLOCK: usize = 64;
 
 /// Runs the pass over `cx.text`. Inlined into the caller so that a short
 /// value without any candidate byte (most attribute keys and many values)
-/// costs one mask computation and no call.
+/// costs one mask computation and no call; the [`Ctx`] is built only past
+/// that test (its stores were a tenth of such a value's scan).
 #[inline]
-pub(super) fn scan(cx: &Ctx, out: &mut Vec<Match>) {
-    let t = cx.text;
-    let end = t.len().min(BLOCK);
-    let first = simd::candidates(t, 0, end);
-    if first != 0 || end < t.len() {
-        scan_blocks(cx, first, out);
+pub(super) fn scan(
+    set: &DetectorSet,
+    key: &[u8],
+    facts: KeyFacts,
+    text: &[u8],
+    out: &mut Vec<Match>,
+) {
+    let end = text.len().min(BLOCK);
+    let first = simd::candidates(text, 0, end);
+    if first != 0 || end < text.len() {
+        let cx = Ctx {
+            set,
+            on: &set.active,
+            key,
+            facts,
+            text,
+        };
+        scan_blocks(&cx, first, out);
     }
 }
 
@@ -152,6 +181,7 @@ pub(super) fn scan(cx: &Ctx, out: &mut Vec<Match>) {
 fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
     let t = cx.text;
     let trig = &cx.on.trigger;
+    let lookup = !cx.on.all_trigger;
     let mut st = State::default();
     // Everything before `i` is handled.
     let mut i: usize = 0;
@@ -168,7 +198,7 @@ fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
         let mut mask = all & from(i.saturating_sub(block));
         while mask != 0 {
             let p = block + mask.trailing_zeros() as usize;
-            if trig[t[p] as usize] {
+            if !lookup || trig[t[p] as usize] {
                 i = at_trigger(cx, &mut st, i, p, out);
             }
             // Past `p`, and past whatever the trigger consumed.
@@ -211,7 +241,7 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
             if c & (DIGIT | HIGH) != 0 || b == b'b' {
                 return i;
             }
-            if on.bearer && matches!(b, b'B' | b'T') {
+            if on.bearer() && matches!(b, b'B' | b'T') {
                 // A capitalized keyword glued to what precedes it: `3Bearer
                 // <token>` after a length byte inside a bytes value.
                 let kend = run(t, p, UPPER | LOWER);
@@ -232,10 +262,11 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
         // Most words at a trigger fit no detector's shape (`200`, `14` of
         // `14.2ms`, `INFO`, `GET`): skipped here, without the call.
         let (dend, wend) = word_ends(t, p, p, c);
-        if tries(cx, p, dend, wend, c) == 0 && !glued_keyword(cx, p, wend) {
+        let want = tries(cx, p, dend, wend, c);
+        if want == 0 && !glued_keyword(cx, p, wend) {
             return wend;
         }
-        return word(cx, &mut st.regions, p, p, out);
+        return word_with(cx, &mut st.regions, p, c, (dend, wend, want), out);
     }
     match b {
         b'@' if p >= st.email_resume => {
@@ -246,10 +277,10 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
         }
         b'=' => kv::at_sep(cx, &st.regions, p, out),
         b':' => {
-            if on.kv || on.url_credentials {
+            if on.kv() || on.url_credentials() {
                 kv::at_sep(cx, &st.regions, p, out);
             }
-            if on.ipv6 {
+            if on.ipv6() {
                 if let Some((s, e)) = colon_ipv6(t, i, p) {
                     push(out, s, e, B::Ipv6);
                     after_region(cx, &mut st.regions, s, e, p + 1, out);
@@ -274,8 +305,11 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
 /// `::`-form starting at `p`. Returns the range.
 fn colon_ipv6(t: &[u8], start: usize, p: usize) -> Option<(usize, usize)> {
     if p > start && is(t[p - 1], WORD) {
+        // A group is at most 4 bytes: the walk back stops after 5, as
+        // `maybe_ipv6` rejects a longer word anyway.
+        let near = start.max(p.saturating_sub(5));
         let mut w = p;
-        while w > start && is(t[w - 1], WORD) {
+        while w > near && is(t[w - 1], WORD) {
             w -= 1;
         }
         if maybe_ipv6(t, w, p) {
@@ -315,13 +349,13 @@ fn after_region(
 ) {
     let t = cx.text;
     regions.record(t, q, e);
-    if !(cx.on.kv || cx.on.url_credentials) {
+    if !(cx.on.kv() || cx.on.url_credentials()) {
         return;
     }
     let inside = t.get(from..e).unwrap_or_default();
     for (k, &b) in inside.iter().enumerate() {
         if b == b'=' || b == b':' {
-            kv::at_sep(cx, regions, from + k, out);
+            kv::at_sep_outlined(cx, regions, from + k, out);
         }
     }
 }
@@ -330,11 +364,24 @@ fn after_region(
 /// inside it) with every detector anchored at a word start. Returns where the
 /// pass continues: after the word, or after the match found at `w`.
 fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match>) -> usize {
-    let t = cx.text;
-    let c = class(t[w]);
-    let mut best = Best::default();
-    let (dend, wend) = word_ends(t, w, p, c);
+    let c = class(cx.text[w]);
+    let (dend, wend) = word_ends(cx.text, w, p, c);
     let want = tries(cx, w, dend, wend, c);
+    word_with(cx, regions, w, c, (dend, wend, want), out)
+}
+
+/// [`word`] for the word at `w` of class `c` whose [`word_ends`] and
+/// [`tries`] are known (the pass worked them out to skip it, and did not).
+fn word_with(
+    cx: &Ctx,
+    regions: &mut Regions,
+    w: usize,
+    c: u32,
+    (dend, wend, want): (usize, usize, u16),
+    out: &mut Vec<Match>,
+) -> usize {
+    let t = cx.text;
+    let mut best = Best::default();
     if c & DIGIT != 0 {
         digit_word(cx, w, dend, want, &mut best);
     } else {
@@ -363,7 +410,7 @@ fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match
 /// before it (`LBearer <token>`: the length byte of a framed bytes value).
 #[inline(always)]
 fn glued_keyword(cx: &Ctx, w: usize, wend: usize) -> bool {
-    cx.on.bearer && wend - w >= 6 && matches!(cx.text.get(w + 1), Some(b'B' | b'T'))
+    cx.on.bearer() && wend - w >= 6 && matches!(cx.text.get(w + 1), Some(b'B' | b'T'))
 }
 
 /// Detectors that a word can anchor, one bit each (see [`tries`]).
@@ -383,8 +430,26 @@ const TRY_BEARER: u16 = 512;
 #[inline(always)]
 fn word_ends(t: &[u8], w: usize, p: usize, c: u32) -> (usize, usize) {
     if c & DIGIT != 0 {
-        let dend = digit_run(t, w);
-        (dend, run(t, dend, WORD))
+        // `t[w]` is a digit; most numbers in logs are one or two digits long
+        // (`partition=0`, `inputs=35`), which a test per digit settles
+        // faster than the eight-byte steps of `digit_run`; the class of the
+        // byte after them also tells whether the word goes on.
+        let mut dend = w + 1;
+        let mut next = at(t, dend);
+        if next & DIGIT != 0 {
+            dend += 1;
+            next = at(t, dend);
+            if next & DIGIT != 0 {
+                dend = digit_run(t, dend + 1);
+                next = at(t, dend);
+            }
+        }
+        let wend = if next & WORD == 0 {
+            dend
+        } else {
+            run(t, dend, WORD)
+        };
+        (dend, wend)
     } else {
         (w, run(t, p, WORD))
     }
@@ -410,7 +475,7 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     let t = cx.text;
     let on = cx.on;
     let mut want = 0;
-    if on.ipv6 && maybe_ipv6(t, i, wend) {
+    if on.ipv6() && maybe_ipv6(t, i, wend) {
         want |= TRY_IPV6;
     }
     // `12ms`, `3f9a...` (hex ids), `5xx`: a digit run glued to letters is not a number.
@@ -419,17 +484,31 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     }
     let len = dend - i;
     let next = t.get(dend).copied().unwrap_or(0);
-    if on.ipv4 && len <= 3 && next == b'.' && dotted_group_after(t, dend) {
+    // By length and next byte alone, most numbers can start none of the
+    // shapes below (a bare number under a phone key aside): one test
+    // instead of each detector's.
+    let bare_key = !cx.key.is_empty() && cx.facts.phone();
+    let shaped = match len {
+        1 | 2 => matches!(next, b'.' | b'-'),
+        3 => matches!(next, b'.' | b'-' | b' '),
+        4 => matches!(next, b' ' | b'-'),
+        9 | 13..=19 => true,
+        _ => false,
+    };
+    if !(shaped || bare_key) {
+        return want;
+    }
+    if on.ipv4() && len <= 3 && next == b'.' && dotted_group_after(t, dend) {
         want |= TRY_IPV4;
     }
     let digit_after_sep = at(t, dend + 1) & DIGIT != 0;
-    if on.card
+    if on.card()
         && ((13..=19).contains(&len)
             || (len == 4 && matches!(next, b' ' | b'-') && digit_after_sep))
     {
         want |= TRY_CARD;
     }
-    if on.ssn && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
+    if on.ssn() && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
         want |= TRY_SSN;
     }
     // NANP `555-234-5678` / `1-800-...`, or a bare number of 7+ digits (maybe
@@ -438,7 +517,7 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     let bare = !cx.key.is_empty()
         && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('))
         && cx.facts.phone();
-    if on.phone && (nanp || bare) {
+    if on.phone() && (nanp || bare) {
         want |= TRY_PHONE;
     }
     want
@@ -471,7 +550,7 @@ fn letter_tries(cx: &Ctx, i: usize, wend: usize, c: u32) -> u16 {
     let t = cx.text;
     let on = cx.on;
     if c & (UPPER | LOWER) == 0 {
-        return if c & HIGH != 0 && on.name {
+        return if c & HIGH != 0 && on.name() {
             TRY_NAME
         } else {
             0
@@ -482,24 +561,24 @@ fn letter_tries(cx: &Ctx, i: usize, wend: usize, c: u32) -> u16 {
     let mut want = 0;
     if c & UPPER != 0 {
         // `DE89...`: two letters, two digits.
-        if on.iban && at(t, i + 2) & DIGIT != 0 && at(t, i + 3) & DIGIT != 0 {
+        if on.iban() && at(t, i + 2) & DIGIT != 0 && at(t, i + 3) & DIGIT != 0 {
             want |= TRY_IBAN;
         }
-        if on.aws_id && b == b'A' && len == 20 {
+        if on.aws_id() && b == b'A' && len == 20 {
             want |= TRY_AWS_ID;
         }
         // A name is a capitalized word, one space, another capitalized word.
-        if on.name && t.get(wend) == Some(&b' ') && names::starts_cap(t, wend + 1) {
+        if on.name() && t.get(wend) == Some(&b' ') && names::starts_cap(t, wend + 1) {
             want |= TRY_NAME;
         }
     }
-    if on.ipv6 && maybe_ipv6(t, i, wend) {
+    if on.ipv6() && maybe_ipv6(t, i, wend) {
         want |= TRY_IPV6;
     }
-    if on.jwt && b == b'e' && t.get(i + 1..i + 3) == Some(b"yJ") {
+    if on.jwt() && b == b'e' && t.get(i + 1..i + 3) == Some(b"yJ") {
         want |= TRY_JWT;
     }
-    if on.bearer && (len == 5 || len == 6) && matches!(b, b'B' | b'b' | b'T' | b't') {
+    if on.bearer() && (len == 5 || len == 6) && matches!(b, b'B' | b'b' | b'T' | b't') {
         want |= TRY_BEARER;
     }
     want
@@ -545,4 +624,38 @@ fn dotted_group_after(t: &[u8], dot: usize) -> bool {
 #[inline]
 fn maybe_ipv6(t: &[u8], i: usize, wend: usize) -> bool {
     wend - i <= 4 && t.get(wend) == Some(&b':') && run(t, i, HEX) == wend
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BuiltinDetector, DetectorSet};
+
+    /// The per-candidate trigger lookup is skipped only for sets whose
+    /// triggers cover every word byte the vector pass can flag.
+    #[test]
+    fn trigger_lookup_is_skipped_only_when_it_changes_nothing() {
+        let all = DetectorSet::new(&BuiltinDetector::ALL, &[], &[]).expect("set");
+        assert!(all.active.all_trigger);
+        // Digits, capitals and `b`/`k` are candidates but no triggers here.
+        let email = DetectorSet::new(&[BuiltinDetector::Email], &[], &[]).expect("set");
+        assert!(!email.active.all_trigger);
+        // `b`/`k` and `=`/`:` are candidates that are triggers only with
+        // bearer tokens and the `kv` and URL scanners on.
+        let no_kv: Vec<_> = BuiltinDetector::ALL
+            .into_iter()
+            .filter(|d| {
+                !matches!(
+                    d,
+                    BuiltinDetector::UrlSecret
+                        | BuiltinDetector::AwsSecretAccessKey
+                        | BuiltinDetector::BearerToken
+                        | BuiltinDetector::FeatureValue
+                        | BuiltinDetector::UrlCredentials
+                        | BuiltinDetector::Ipv6
+                )
+            })
+            .collect();
+        let set = DetectorSet::new(&no_kv, &[], &[]).expect("set");
+        assert!(!set.active.all_trigger);
+    }
 }
