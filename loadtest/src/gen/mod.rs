@@ -295,10 +295,8 @@ async fn worker(s: Arc<Shared>, id: usize) -> WorkerResult {
     // When this connection finished its previous request.
     let mut free_at = Instant::now();
     loop {
-        let intended = match &s.open {
-            Some(plan) => plan.intended(id, k),
-            None => Instant::now(),
-        };
+        let scheduled = latency::send_at(s.open.as_ref(), id, k);
+        let intended = scheduled.unwrap_or_else(Instant::now);
         if intended >= s.end {
             break;
         }
@@ -307,7 +305,9 @@ async fn worker(s: Arc<Shared>, id: usize) -> WorkerResult {
                 break;
             }
         }
-        tokio::time::sleep_until(intended.into()).await;
+        if let Some(at) = scheduled {
+            tokio::time::sleep_until(at.into()).await;
+        }
         let now = Instant::now();
         if now >= s.end {
             break;
