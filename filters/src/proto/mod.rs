@@ -670,6 +670,20 @@ impl<'a> Walker<'a, '_> {
                     return Ok(false);
                 }
             }
+            // A top-level pair whose clean key's rule replaces the value: the
+            // pair is written whole with its final length, without frames for
+            // it (whose placeholder and length fixing cost more than the write).
+            if let (true, true, Some(kf), Some(vf)) = (M == EMIT, canonical, key, value) {
+                let info = self.checked_key_info(unchecked_key.take(), key_bytes)?;
+                if info.key_clean && info.policy != KeyPolicy::Scan {
+                    // Still checked in full: a redacted value must be well-formed too.
+                    self.push("value");
+                    self.any_value_field::<VALIDATE>(loc, Keyed::Yes, &vf, depth)?;
+                    self.pop();
+                    self.replace_pair(info.policy, loc, f, &kf, &vf);
+                    return Ok(false);
+                }
+            }
         }
         if M != VALIDATE {
             self.key_path.truncate(parent_len);
@@ -789,9 +803,46 @@ impl<'a> Walker<'a, '_> {
 
     /// Writes `AnyValue { string_value: <replacement> }` for a whole value under a key rule.
     fn replace_value(&mut self, policy: KeyPolicy, loc: Location, f: &FieldRef<'a>) {
+        if !self.replacement(policy, loc, f) {
+            return;
+        }
+        self.write_begin();
+        self.write_replaced(f.tag());
+    }
+
+    /// A top-level `key, value` pair whose value a key rule replaces, written
+    /// whole: the same bytes as a frame for the pair, the key kept and
+    /// [`Self::replace_value`], with the length known before it is written.
+    fn replace_pair(
+        &mut self,
+        policy: KeyPolicy,
+        loc: Location,
+        f: &FieldRef<'a>,
+        kf: &FieldRef<'a>,
+        vf: &FieldRef<'a>,
+    ) {
+        if !self.replacement(policy, loc, vf) {
+            return;
+        }
+        self.write_begin();
+        let n = self.scratch.len();
+        let inner = 1 + wire::varint_len(n as u64) + n;
+        let body = kf.whole.len() + vf.tag().len() + wire::varint_len(inner as u64) + inner;
+        self.out.extend_from_slice(f.tag());
+        put_varint(self.out, body as u64);
+        self.out.extend_from_slice(kf.whole);
+        self.write_replaced(vf.tag());
+        // The next verbatim run starts after the pair.
+        let end = wire::offset_in(self.input, f.whole) + f.whole.len();
+        self.span = end..end;
+    }
+
+    /// Counts the replacement of a value under `policy` and puts its text in
+    /// `self.scratch`. False: `Scan`, nothing to replace.
+    fn replacement(&mut self, policy: KeyPolicy, loc: Location, f: &FieldRef<'a>) -> bool {
         self.scratch.clear();
         match policy {
-            KeyPolicy::Scan => return,
+            KeyPolicy::Scan => return false,
             KeyPolicy::Redact(reason) => {
                 self.s.count(reason, loc, self.report);
                 self.scratch.extend_from_slice(self.s.token(reason));
@@ -801,9 +852,12 @@ impl<'a> Walker<'a, '_> {
                 self.hash_any_value(f.body());
             }
         }
-        // AnyValue { 1: scratch }
-        self.write_begin();
-        self.out.extend_from_slice(f.tag());
+        true
+    }
+
+    /// `tag` and `AnyValue { 1: scratch }`, after [`Self::write_begin`].
+    fn write_replaced(&mut self, tag: &[u8]) {
+        self.out.extend_from_slice(tag);
         let inner = 1 + wire::varint_len(self.scratch.len() as u64) + self.scratch.len();
         put_varint(self.out, inner as u64);
         self.out.push(0x0A);
