@@ -17,9 +17,12 @@ use std::cell::Cell;
 use crate::{Location, Reason, Report, ScrubError, ScrubErrorKind, Scrubber, Signal};
 use schema::{Kind, Schema};
 use wire::{
-    begin_len, check_packed_varints, finish_len, put_varint, FieldRef, Pending, Reader, WT_FIXED32,
-    WT_FIXED64, WT_LEN, WT_VARINT,
+    begin_len, check_packed_varints, finish_len, FieldRef, Pending, Reader, WT_FIXED32, WT_FIXED64,
+    WT_LEN, WT_VARINT,
 };
+
+/// Also used to encode the scrubber's redacted `KeyValue` values.
+pub(crate) use wire::put_varint;
 
 const MAX_PATH: usize = 24;
 
@@ -821,17 +824,29 @@ impl<'a> Walker<'a, '_> {
         kf: &FieldRef<'a>,
         vf: &FieldRef<'a>,
     ) {
-        if !self.replacement(policy, loc, vf) {
-            return;
+        if let KeyPolicy::Redact(reason) = policy {
+            // The value field is the same for every pair with this reason
+            // (`vf` is tag 2 in the canonical layout): one copy, no scratch.
+            self.s.count(reason, loc, self.report);
+            let v = self.s.token_value(reason);
+            self.write_begin();
+            self.out.extend_from_slice(f.tag());
+            put_varint(self.out, (kf.whole.len() + v.len()) as u64);
+            self.out.extend_from_slice(kf.whole);
+            self.out.extend_from_slice(v);
+        } else {
+            if !self.replacement(policy, loc, vf) {
+                return;
+            }
+            self.write_begin();
+            let n = self.scratch.len();
+            let inner = 1 + wire::varint_len(n as u64) + n;
+            let body = kf.whole.len() + vf.tag().len() + wire::varint_len(inner as u64) + inner;
+            self.out.extend_from_slice(f.tag());
+            put_varint(self.out, body as u64);
+            self.out.extend_from_slice(kf.whole);
+            self.write_replaced(vf.tag());
         }
-        self.write_begin();
-        let n = self.scratch.len();
-        let inner = 1 + wire::varint_len(n as u64) + n;
-        let body = kf.whole.len() + vf.tag().len() + wire::varint_len(inner as u64) + inner;
-        self.out.extend_from_slice(f.tag());
-        put_varint(self.out, body as u64);
-        self.out.extend_from_slice(kf.whole);
-        self.write_replaced(vf.tag());
         // The next verbatim run starts after the pair.
         let end = wire::offset_in(self.input, f.whole) + f.whole.len();
         self.span = end..end;
