@@ -259,11 +259,51 @@ impl<'a> Walker<'a, '_> {
                 self.unknown::<M>(&f);
                 continue;
             };
+            if let Some(d) = self.quiet_field::<M>(field.kind, &f) {
+                drop |= d;
+                continue;
+            }
             self.push(field.name);
             drop |= self.field::<M>(field.kind, &f)?;
             self.pop();
         }
         Ok(drop)
+    }
+
+    /// A field that cannot fail from here on (a scalar of its wire type, an
+    /// ASCII string within the size limit, an attribute [`Self::clean_pair`]
+    /// or [`Self::valid_pair`] takes whole), walked without pushing its name:
+    /// only errors read the path. `None`: [`Self::field`] walks it, with the
+    /// name pushed (and an attribute not tried here again).
+    #[inline(always)]
+    fn quiet_field<const M: u8>(&mut self, kind: Kind, f: &FieldRef<'a>) -> Option<bool> {
+        let wt = match kind {
+            Kind::Varint => WT_VARINT,
+            Kind::Fixed64 => WT_FIXED64,
+            Kind::Fixed32 => WT_FIXED32,
+            Kind::Text(loc) => {
+                let b = f.body();
+                let quiet = f.wire_type == WT_LEN
+                    && b.len() <= self.s.limits.max_string_bytes
+                    && wire::is_ascii(b);
+                return quiet.then(|| self.text::<M>(loc, Keyed::No, f));
+            }
+            Kind::Attrs(_) => {
+                let whole = f.wire_type == WT_LEN
+                    && if M == EMIT {
+                        self.clean_pair(f)
+                    } else {
+                        self.valid_pair(f)
+                    };
+                return whole.then_some(false);
+            }
+            _ => return None,
+        };
+        if f.wire_type != wt {
+            return None;
+        }
+        self.copy::<M>(f);
+        Some(false)
     }
 
     fn unknown<const M: u8>(&mut self, f: &FieldRef<'a>) {
@@ -375,15 +415,8 @@ impl<'a> Walker<'a, '_> {
                 Ok(self.text::<M>(loc, Keyed::No, f))
             }
             Kind::Attrs(loc) => {
+                // `quiet_field` has tried `clean_pair` / `valid_pair` already.
                 self.expect_wt(f, WT_LEN)?;
-                let whole = if M == EMIT {
-                    self.clean_pair(f)
-                } else {
-                    self.valid_pair(f)
-                };
-                if whole {
-                    return Ok(false);
-                }
                 self.key_value::<M>(loc, f, 0, 0)
             }
             Kind::Body => {
