@@ -271,7 +271,8 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// A field that cannot fail from here on (a scalar of its wire type, an
-    /// ASCII string within the size limit, an attribute [`Self::clean_pair`]
+    /// id of its size, an ASCII string within the size limit,
+    /// an attribute [`Self::clean_pair`]
     /// or [`Self::valid_pair`] takes whole), walked without pushing its name:
     /// only errors read the path. `None`: [`Self::field`] walks it, with the
     /// name pushed (and an attribute not tried here again).
@@ -287,6 +288,15 @@ impl<'a> Walker<'a, '_> {
                     && b.len() <= self.s.limits.max_string_bytes
                     && wire::is_ascii(b);
                 return quiet.then(|| self.text::<M>(loc, Keyed::No, f));
+            }
+            Kind::TraceId | Kind::SpanId => {
+                let want = if matches!(kind, Kind::TraceId) { 16 } else { 8 };
+                let n = f.body().len();
+                if f.wire_type != WT_LEN || (n != 0 && n != want) {
+                    return None;
+                }
+                self.copy::<M>(f);
+                return Some(false);
             }
             Kind::Attrs(_) => {
                 let whole = f.wire_type == WT_LEN
