@@ -37,6 +37,9 @@ pub struct Scrubber {
     actions: Vec<Action>,
     /// `[REDACTED:<name>]` per detector id, then per key reason.
     tokens: Vec<Box<[u8]>>,
+    /// Each of `tokens` as an encoded `KeyValue.value` field (tag 2,
+    /// `AnyValue { string_value }`): a redacted pair is then one copy.
+    token_values: Vec<Box<[u8]>>,
     pub(crate) limits: crate::Limits,
     /// Tags this scrubber's entries in the per-thread key cache.
     cache_owner: u64,
@@ -101,6 +104,7 @@ impl Scrubber {
         tokens.push(redaction_token("not_allowed"));
         tokens.push(redaction_token("denied_key"));
         tokens.push(redaction_token("hashed_key"));
+        let token_values = tokens.iter().map(|t| token_value(t)).collect();
         Ok(Self {
             mode: profile.mode,
             allow: KeyPatterns::new(&profile.allow_keys),
@@ -111,6 +115,7 @@ impl Scrubber {
             detectors,
             actions,
             tokens,
+            token_values,
             limits: profile.limits,
             cache_owner: keycache::new_owner(),
         })
@@ -241,14 +246,23 @@ impl Scrubber {
 
     /// `[REDACTED:<reason>]`.
     pub(crate) fn token(&self, reason: Reason) -> &[u8] {
+        &self.tokens[self.token_index(reason)]
+    }
+
+    /// [`Self::token`] as a `KeyValue.value` field: tag 2 and
+    /// `AnyValue { string_value: <token> }`.
+    pub(crate) fn token_value(&self, reason: Reason) -> &[u8] {
+        &self.token_values[self.token_index(reason)]
+    }
+
+    fn token_index(&self, reason: Reason) -> usize {
         let n = self.detectors.len();
-        let i = match reason {
+        match reason {
             Reason::Detector(id) => id as usize,
             Reason::KeyNotAllowed => n,
             Reason::DeniedKey => n + 1,
             Reason::HashedKey => n + 2,
-        };
-        &self.tokens[i]
+        }
     }
 
     /// Appends `hmac:<16 hex>` of `value`.
@@ -399,6 +413,17 @@ impl Scrubber {
     pub(crate) fn count(&self, reason: Reason, location: Location, report: &mut Report) {
         report.count(reason, location, self.detectors.len());
     }
+}
+
+/// `token` encoded as a `KeyValue.value` field (see [`Scrubber::token_value`]).
+fn token_value(token: &[u8]) -> Box<[u8]> {
+    let mut inner = vec![0x0A];
+    crate::proto::put_varint(&mut inner, token.len() as u64);
+    inner.extend_from_slice(token);
+    let mut out = vec![0x12];
+    crate::proto::put_varint(&mut out, inner.len() as u64);
+    out.extend_from_slice(&inner);
+    out.into_boxed_slice()
 }
 
 fn redaction_token(name: &str) -> Box<[u8]> {

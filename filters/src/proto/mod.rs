@@ -17,9 +17,12 @@ use std::cell::Cell;
 use crate::{Location, Reason, Report, ScrubError, ScrubErrorKind, Scrubber, Signal};
 use schema::{Kind, Schema};
 use wire::{
-    begin_len, check_packed_varints, finish_len, put_varint, FieldRef, Pending, Reader, WT_FIXED32,
-    WT_FIXED64, WT_LEN, WT_VARINT,
+    begin_len, check_packed_varints, finish_len, FieldRef, Pending, Reader, WT_FIXED32, WT_FIXED64,
+    WT_LEN, WT_VARINT,
 };
+
+/// Also used to encode the scrubber's redacted `KeyValue` values.
+pub(crate) use wire::put_varint;
 
 const MAX_PATH: usize = 24;
 
@@ -256,11 +259,61 @@ impl<'a> Walker<'a, '_> {
                 self.unknown::<M>(&f);
                 continue;
             };
+            if let Some(d) = self.quiet_field::<M>(field.kind, &f) {
+                drop |= d;
+                continue;
+            }
             self.push(field.name);
             drop |= self.field::<M>(field.kind, &f)?;
             self.pop();
         }
         Ok(drop)
+    }
+
+    /// A field that cannot fail from here on (a scalar of its wire type, an
+    /// id of its size, an ASCII string within the size limit,
+    /// an attribute [`Self::clean_pair`]
+    /// or [`Self::valid_pair`] takes whole), walked without pushing its name:
+    /// only errors read the path. `None`: [`Self::field`] walks it, with the
+    /// name pushed (and an attribute not tried here again).
+    #[inline(always)]
+    fn quiet_field<const M: u8>(&mut self, kind: Kind, f: &FieldRef<'a>) -> Option<bool> {
+        let wt = match kind {
+            Kind::Varint => WT_VARINT,
+            Kind::Fixed64 => WT_FIXED64,
+            Kind::Fixed32 => WT_FIXED32,
+            Kind::Text(loc) => {
+                let b = f.body();
+                let quiet = f.wire_type == WT_LEN
+                    && b.len() <= self.s.limits.max_string_bytes
+                    && wire::is_ascii(b);
+                return quiet.then(|| self.text::<M>(loc, Keyed::No, f));
+            }
+            Kind::TraceId | Kind::SpanId => {
+                let want = if matches!(kind, Kind::TraceId) { 16 } else { 8 };
+                let n = f.body().len();
+                if f.wire_type != WT_LEN || (n != 0 && n != want) {
+                    return None;
+                }
+                self.copy::<M>(f);
+                return Some(false);
+            }
+            Kind::Attrs(_) => {
+                let whole = f.wire_type == WT_LEN
+                    && if M == EMIT {
+                        self.clean_pair(f)
+                    } else {
+                        self.valid_pair(f)
+                    };
+                return whole.then_some(false);
+            }
+            _ => return None,
+        };
+        if f.wire_type != wt {
+            return None;
+        }
+        self.copy::<M>(f);
+        Some(false)
     }
 
     fn unknown<const M: u8>(&mut self, f: &FieldRef<'a>) {
@@ -372,15 +425,8 @@ impl<'a> Walker<'a, '_> {
                 Ok(self.text::<M>(loc, Keyed::No, f))
             }
             Kind::Attrs(loc) => {
+                // `quiet_field` has tried `clean_pair` / `valid_pair` already.
                 self.expect_wt(f, WT_LEN)?;
-                let whole = if M == EMIT {
-                    self.clean_pair(f)
-                } else {
-                    self.valid_pair(f)
-                };
-                if whole {
-                    return Ok(false);
-                }
                 self.key_value::<M>(loc, f, 0, 0)
             }
             Kind::Body => {
@@ -670,6 +716,20 @@ impl<'a> Walker<'a, '_> {
                     return Ok(false);
                 }
             }
+            // A top-level pair whose clean key's rule replaces the value: the
+            // pair is written whole with its final length, without frames for
+            // it (whose placeholder and length fixing cost more than the write).
+            if let (true, true, Some(kf), Some(vf)) = (M == EMIT, canonical, key, value) {
+                let info = self.checked_key_info(unchecked_key.take(), key_bytes)?;
+                if info.key_clean && info.policy != KeyPolicy::Scan {
+                    // Still checked in full: a redacted value must be well-formed too.
+                    self.push("value");
+                    self.any_value_field::<VALIDATE>(loc, Keyed::Yes, &vf, depth)?;
+                    self.pop();
+                    self.replace_pair(info.policy, loc, f, &kf, &vf);
+                    return Ok(false);
+                }
+            }
         }
         if M != VALIDATE {
             self.key_path.truncate(parent_len);
@@ -789,9 +849,58 @@ impl<'a> Walker<'a, '_> {
 
     /// Writes `AnyValue { string_value: <replacement> }` for a whole value under a key rule.
     fn replace_value(&mut self, policy: KeyPolicy, loc: Location, f: &FieldRef<'a>) {
+        if !self.replacement(policy, loc, f) {
+            return;
+        }
+        self.write_begin();
+        self.write_replaced(f.tag());
+    }
+
+    /// A top-level `key, value` pair whose value a key rule replaces, written
+    /// whole: the same bytes as a frame for the pair, the key kept and
+    /// [`Self::replace_value`], with the length known before it is written.
+    fn replace_pair(
+        &mut self,
+        policy: KeyPolicy,
+        loc: Location,
+        f: &FieldRef<'a>,
+        kf: &FieldRef<'a>,
+        vf: &FieldRef<'a>,
+    ) {
+        if let KeyPolicy::Redact(reason) = policy {
+            // The value field is the same for every pair with this reason
+            // (`vf` is tag 2 in the canonical layout): one copy, no scratch.
+            self.s.count(reason, loc, self.report);
+            let v = self.s.token_value(reason);
+            self.write_begin();
+            self.out.extend_from_slice(f.tag());
+            put_varint(self.out, (kf.whole.len() + v.len()) as u64);
+            self.out.extend_from_slice(kf.whole);
+            self.out.extend_from_slice(v);
+        } else {
+            if !self.replacement(policy, loc, vf) {
+                return;
+            }
+            self.write_begin();
+            let n = self.scratch.len();
+            let inner = 1 + wire::varint_len(n as u64) + n;
+            let body = kf.whole.len() + vf.tag().len() + wire::varint_len(inner as u64) + inner;
+            self.out.extend_from_slice(f.tag());
+            put_varint(self.out, body as u64);
+            self.out.extend_from_slice(kf.whole);
+            self.write_replaced(vf.tag());
+        }
+        // The next verbatim run starts after the pair.
+        let end = wire::offset_in(self.input, f.whole) + f.whole.len();
+        self.span = end..end;
+    }
+
+    /// Counts the replacement of a value under `policy` and puts its text in
+    /// `self.scratch`. False: `Scan`, nothing to replace.
+    fn replacement(&mut self, policy: KeyPolicy, loc: Location, f: &FieldRef<'a>) -> bool {
         self.scratch.clear();
         match policy {
-            KeyPolicy::Scan => return,
+            KeyPolicy::Scan => return false,
             KeyPolicy::Redact(reason) => {
                 self.s.count(reason, loc, self.report);
                 self.scratch.extend_from_slice(self.s.token(reason));
@@ -801,9 +910,12 @@ impl<'a> Walker<'a, '_> {
                 self.hash_any_value(f.body());
             }
         }
-        // AnyValue { 1: scratch }
-        self.write_begin();
-        self.out.extend_from_slice(f.tag());
+        true
+    }
+
+    /// `tag` and `AnyValue { 1: scratch }`, after [`Self::write_begin`].
+    fn write_replaced(&mut self, tag: &[u8]) {
+        self.out.extend_from_slice(tag);
         let inner = 1 + wire::varint_len(self.scratch.len() as u64) + self.scratch.len();
         put_varint(self.out, inner as u64);
         self.out.push(0x0A);
