@@ -327,8 +327,7 @@ impl<'a> Walker<'a, '_> {
         self.report.unknown_fields_dropped += 1;
         if M == EMIT {
             self.write_begin();
-            let end = wire::offset_in(self.input, f.whole) + f.whole.len();
-            self.span = end..end;
+            self.skip_past(f);
         }
     }
 
@@ -344,6 +343,14 @@ impl<'a> Walker<'a, '_> {
             self.span = off..off;
         }
         self.span.end = off + bytes.len();
+    }
+
+    /// Starts the next verbatim run after `f`, which was left out or written
+    /// otherwise (after `write_begin` has flushed what came before it).
+    #[inline]
+    fn skip_past(&mut self, f: &FieldRef<'a>) {
+        let end = wire::offset_in(self.input, f.whole) + f.whole.len();
+        self.span = end..end;
     }
 
     /// Writes the pending verbatim bytes.
@@ -409,8 +416,7 @@ impl<'a> Walker<'a, '_> {
             self.out.truncate(fr.out_start);
         }
         self.open_upto = self.open_upto.min(self.frames.len());
-        let end = wire::offset_in(self.input, f.whole) + f.whole.len();
-        self.span = end..end;
+        self.skip_past(f);
     }
 
     fn field<const M: u8>(&mut self, kind: Kind, f: &FieldRef<'a>) -> Result<bool, Stop> {
@@ -890,9 +896,7 @@ impl<'a> Walker<'a, '_> {
             self.out.extend_from_slice(kf.whole);
             self.write_replaced(vf.tag());
         }
-        // The next verbatim run starts after the pair.
-        let end = wire::offset_in(self.input, f.whole) + f.whole.len();
-        self.span = end..end;
+        self.skip_past(f);
     }
 
     /// Counts the replacement of a value under `policy` and puts its text in
