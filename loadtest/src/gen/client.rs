@@ -8,13 +8,15 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, HOST};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::{http1, http2};
+use hyper::client::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
+use super::h1::H1Conn;
+
 /// A connection ready to carry requests.
 pub(crate) enum Conn {
-    H1(http1::SendRequest<Full<Bytes>>),
+    H1(H1Conn),
     H2(http2::SendRequest<Full<Bytes>>),
 }
 
@@ -40,8 +42,8 @@ pub(crate) async fn connect(
         Err(_) => return Err("connect_timeout"),
     };
     let _ = stream.set_nodelay(true);
-    let io = TokioIo::new(stream);
     if h2 {
+        let io = TokioIo::new(stream);
         let (send, conn) = http2::Builder::new(TokioExecutor::new())
             .initial_stream_window_size(4 << 20)
             .initial_connection_window_size(8 << 20)
@@ -51,9 +53,7 @@ pub(crate) async fn connect(
         tokio::spawn(conn);
         Ok(Conn::H2(send))
     } else {
-        let (send, conn) = http1::handshake(io).await.map_err(|_| "handshake")?;
-        tokio::spawn(conn);
-        Ok(Conn::H1(send))
+        Ok(Conn::H1(H1Conn::new(stream)))
     }
 }
 
@@ -63,6 +63,9 @@ pub(crate) struct Template {
     pub uri: Uri,
     pub headers: HeaderMap,
     pub grpc: bool,
+    /// HTTP/1.1: request line and headers up to `content-length: `, encoded
+    /// once.
+    h1_head: Vec<u8>,
 }
 
 impl Template {
@@ -90,10 +93,19 @@ impl Template {
         for (k, v) in headers {
             map.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
         }
+        let mut h1_head = format!("POST {path} HTTP/1.1\r\n").into_bytes();
+        for (k, v) in &map {
+            h1_head.extend_from_slice(k.as_str().as_bytes());
+            h1_head.extend_from_slice(b": ");
+            h1_head.extend_from_slice(v.as_bytes());
+            h1_head.extend_from_slice(b"\r\n");
+        }
+        h1_head.extend_from_slice(b"content-length: ");
         Ok(Self {
             uri,
             headers: map,
             grpc,
+            h1_head,
         })
     }
 
@@ -135,24 +147,31 @@ impl Template {
 }
 
 impl Conn {
+    /// The server closed the connection after its last answer (HTTP/1.1
+    /// `Connection: close`): open a new one for the next request.
+    pub fn closed(&self) -> bool {
+        match self {
+            Conn::H1(c) => c.closed(),
+            Conn::H2(_) => false,
+        }
+    }
+
     /// Sends one request and reads the whole answer.
     pub async fn send(&mut self, template: &Template, body: Bytes) -> Outcome {
-        let req = template.request(body);
-        let resp = match self {
-            Conn::H1(s) => {
-                if s.ready().await.is_err() {
-                    return Outcome::Broken("io");
+        let s = match self {
+            Conn::H1(c) => {
+                return match c.exchange(&template.h1_head, &body).await {
+                    Ok(200) => Outcome::Ok,
+                    Ok(status) => Outcome::Failed(format!("http_{status}")),
+                    Err(e) => Outcome::Broken(e.kind()),
                 }
-                s.send_request(req).await
             }
-            Conn::H2(s) => {
-                if s.ready().await.is_err() {
-                    return Outcome::Broken("io");
-                }
-                s.send_request(req).await
-            }
+            Conn::H2(s) => s,
         };
-        let resp = match resp {
+        if s.ready().await.is_err() {
+            return Outcome::Broken("io");
+        }
+        let resp = match s.send_request(template.request(body)).await {
             Ok(r) => r,
             Err(_) => return Outcome::Broken("io"),
         };

@@ -5,6 +5,7 @@
 //! `duration` (and optionally a request count) and stop by themselves.
 
 mod client;
+mod h1;
 pub mod latency;
 mod report;
 
@@ -342,6 +343,9 @@ async fn worker(s: Arc<Shared>, id: usize) -> WorkerResult {
         };
         let done = Instant::now();
         free_at = done;
+        if conn.as_ref().is_some_and(Conn::closed) {
+            conn = None;
+        }
         let in_window = done >= s.measure_from && done <= s.end;
         match outcome {
             Outcome::Ok => {
