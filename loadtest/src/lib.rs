@@ -19,6 +19,7 @@ pub mod canary;
 pub mod compare;
 pub mod corpus;
 pub mod gen;
+mod h1io;
 pub mod otlp;
 pub mod sink;
 pub mod wire;

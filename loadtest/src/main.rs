@@ -70,6 +70,10 @@ struct SinkArgs {
     /// Address to listen on (gRPC and HTTP on the same port).
     #[arg(long, default_value = "127.0.0.1:4319")]
     listen: SocketAddr,
+    /// Also serve plain HTTP/1.1 POSTs here, without hyper (the upstream of
+    /// plain-proxying benchmarks; bodies counted, answered `200 ok`).
+    #[arg(long)]
+    plain_listen: Option<SocketAddr>,
     /// Answer every request after this delay (fault test), e.g. 200ms.
     #[arg(long, value_parser = parse_duration)]
     delay: Option<Duration>,
@@ -266,6 +270,9 @@ fn main() -> ExitCode {
 
 fn run_sink(a: SinkArgs) -> Result<ExitCode, String> {
     planeguard_loadtest::ensure_loopback(a.listen)?;
+    if let Some(p) = a.plain_listen {
+        planeguard_loadtest::ensure_loopback(p)?;
+    }
     let fault = match (a.refuse, a.fail_status, a.delay) {
         (true, _, _) => Fault::Refuse,
         (_, Some(s), _) => Fault::Status(s),
@@ -282,6 +289,7 @@ fn run_sink(a: SinkArgs) -> Result<ExitCode, String> {
         eprintln!("sink: {} canaries indexed", book.len());
         let mut cfg = SinkConfig::new(a.listen, Arc::new(book));
         cfg.fault = fault.clone();
+        cfg.plain_listen = a.plain_listen;
         let sink = Sink::start(cfg)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
@@ -289,6 +297,9 @@ fn run_sink(a: SinkArgs) -> Result<ExitCode, String> {
             "sink listening on {} (OTLP gRPC + HTTP, GET /stats); fault: {fault:?}",
             sink.addr()
         );
+        if let Some(p) = sink.plain_addr() {
+            eprintln!("sink listening on {p} (plain HTTP/1.1)");
+        }
         let stop = async {
             match a.duration {
                 Some(d) => tokio::time::sleep(d).await,

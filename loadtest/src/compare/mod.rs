@@ -29,7 +29,7 @@ use crate::sink::{Sink, SinkConfig};
 use procs::TempDir;
 use results::{Bar, Measurement, Row};
 use scenario::{Group, Load, Scenario, SCENARIOS};
-use targets::{Endpoint, Launch, Target, TargetKind};
+use targets::{Endpoint, Launch, SinkPorts, Target, TargetKind};
 
 /// What to compare and how long.
 #[derive(Clone, Debug)]
@@ -226,21 +226,28 @@ pub async fn run(cfg: &CompareConfig) -> Result<CompareReport, String> {
     eprintln!("compare: {pinning}");
 
     let book = Arc::new(CanaryBook::new(&cfg.load.corpus));
-    let sink = Sink::start(SinkConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), book))
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut sink_cfg = SinkConfig::new(loopback, book);
+    sink_cfg.plain_listen = Some(loopback);
+    let sink = Sink::start(sink_cfg)
         .await
         .map_err(|e| format!("cannot start the sink: {e}"))?;
+    let sink_ports = SinkPorts {
+        otlp: sink.addr(),
+        plain: sink.plain_addr().unwrap_or(sink.addr()),
+    };
     let dir = TempDir::new("planeguard-compare").map_err(|e| format!("no temp dir: {e}"))?;
 
     let launch = Launch {
         dir: &dir.0,
-        sink: sink.addr(),
+        sink: sink_ports,
         pin,
         groups: &groups,
     };
     let mut targets: Vec<Target> = Vec::new();
     for kind in &cfg.targets {
         let t = match kind {
-            TargetKind::Direct => targets::direct(sink.addr(), &groups),
+            TargetKind::Direct => targets::direct(sink_ports, &groups),
             TargetKind::Planeguard => {
                 ensure_planeguard(cfg, &mut notes);
                 targets::planeguard(&launch, &cfg.planeguard).await

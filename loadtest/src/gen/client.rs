@@ -163,7 +163,7 @@ impl Conn {
                 return match c.exchange(&template.h1_head, &body).await {
                     Ok(200) => Outcome::Ok,
                     Ok(status) => Outcome::Failed(format!("http_{status}")),
-                    Err(e) => Outcome::Broken(e.kind()),
+                    Err(e) => Outcome::Broken(super::h1::error_kind(&e)),
                 }
             }
             Conn::H2(s) => s,

@@ -8,48 +8,16 @@
 //! and the connection driver, woken in turn for each request) and builds a
 //! `Request` and a `HeaderMap` per request; this does neither.
 
-use std::io::{self, IoSlice};
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Largest answer head accepted; more is a broken peer.
-const MAX_HEAD: usize = 64 << 10;
-/// Initial read buffer: a typical answer fits whole.
-const READ_BUF: usize = 16 << 10;
-/// Headers parsed per answer; more is a broken peer.
-const MAX_HEADERS: usize = 64;
+use crate::h1io::{self, H1Error, HeadFacts, ReadBuf, MAX_HEAD, MAX_HEADERS};
 
-/// Why an exchange failed; the connection is not reusable after any of them.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum H1Error {
-    /// The socket failed or closed before the answer was complete.
-    Io,
-    /// The answer is not HTTP/1.1 as this client reads it.
-    BadResponse,
-}
-
-impl H1Error {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            H1Error::Io => "io",
-            H1Error::BadResponse => "bad_response",
-        }
+/// The error kind a failed exchange is counted under.
+pub(crate) fn error_kind(e: &H1Error) -> &'static str {
+    match e {
+        H1Error::Io => "io",
+        H1Error::Malformed | H1Error::TooLarge => "bad_response",
     }
-}
-
-impl From<io::Error> for H1Error {
-    fn from(_: io::Error) -> Self {
-        H1Error::Io
-    }
-}
-
-/// How the answer's body is delimited (RFC 9112 section 6.3).
-enum Framing {
-    Length(u64),
-    Chunked,
-    /// Until the server closes the connection.
-    ToEof,
 }
 
 /// One client connection.
@@ -57,10 +25,7 @@ pub(crate) struct H1Conn {
     stream: TcpStream,
     /// Head of the next request (`head_prefix` + content length + CRLFs).
     head: Vec<u8>,
-    buf: Vec<u8>,
-    /// Unread bytes are `buf[start..end]`.
-    start: usize,
-    end: usize,
+    rb: ReadBuf,
     /// The server asked to close after the last answer (or its body ran to
     /// the end of the stream).
     closed: bool,
@@ -71,9 +36,7 @@ impl H1Conn {
         Self {
             stream,
             head: Vec::with_capacity(512),
-            buf: vec![0; READ_BUF],
-            start: 0,
-            end: 0,
+            rb: ReadBuf::default(),
             closed: false,
         }
     }
@@ -88,249 +51,61 @@ impl H1Conn {
     pub async fn exchange(&mut self, head_prefix: &[u8], body: &[u8]) -> Result<u16, H1Error> {
         self.head.clear();
         self.head.extend_from_slice(head_prefix);
-        push_decimal(&mut self.head, body.len() as u64);
+        h1io::push_decimal(&mut self.head, body.len() as u64);
         self.head.extend_from_slice(b"\r\n\r\n");
-        write_both(&mut self.stream, &self.head, body).await?;
-        self.read_answer().await
-    }
-
-    async fn read_answer(&mut self) -> Result<u16, H1Error> {
+        h1io::write_both(&mut self.stream, &self.head, body).await?;
         loop {
-            let (status, framing, close) = self.read_head().await?;
+            let (status, f) = self.read_head().await?;
             // Interim answers (100 Continue and the like) precede the real one.
             if (100..200).contains(&status) && status != 101 {
                 continue;
             }
-            let no_body = status == 204 || status == 304;
-            let closed = match framing {
-                _ if no_body => close,
-                Framing::Length(n) => {
-                    self.skip(n).await?;
-                    close
+            self.closed = f.close;
+            if status == 204 || status == 304 {
+                return Ok(status);
+            }
+            if f.chunked {
+                self.rb.skip_chunked(&mut self.stream).await?;
+            } else if let (Some(n), false) = (f.content_length, f.other_coding) {
+                self.rb.skip(&mut self.stream, n).await?;
+            } else {
+                // Delimited by the end of the stream (RFC 9112 section 6.3).
+                while self.rb.fill(&mut self.stream).await? > 0 {
+                    let n = self.rb.unread().len();
+                    self.rb.consume(n);
                 }
-                Framing::Chunked => {
-                    self.skip_chunked().await?;
-                    close
-                }
-                Framing::ToEof => {
-                    while self.fill().await? > 0 {
-                        self.start = self.end;
-                    }
-                    true
-                }
-            };
-            self.closed = closed;
+                self.closed = true;
+            }
             return Ok(status);
         }
     }
 
     /// Parses one answer head, reading until it is complete.
-    async fn read_head(&mut self) -> Result<(u16, Framing, bool), H1Error> {
+    async fn read_head(&mut self) -> Result<(u16, HeadFacts), H1Error> {
         loop {
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
             let mut resp = httparse::Response::new(&mut headers);
-            match resp.parse(&self.buf[self.start..self.end]) {
+            match resp.parse(self.rb.unread()) {
                 Ok(httparse::Status::Complete(n)) => {
-                    let status = resp.code.ok_or(H1Error::BadResponse)?;
-                    let (framing, close) = framing_of(resp.version, resp.headers)?;
-                    self.start += n;
-                    return Ok((status, framing, close));
+                    let status = resp.code.ok_or(H1Error::Malformed)?;
+                    let facts = HeadFacts::of(resp.version, resp.headers)?;
+                    self.rb.consume(n);
+                    return Ok((status, facts));
                 }
-                Ok(httparse::Status::Partial) => {
-                    if self.end - self.start >= MAX_HEAD {
-                        return Err(H1Error::BadResponse);
-                    }
-                    if self.fill().await? == 0 {
-                        return Err(H1Error::Io);
-                    }
+                Ok(httparse::Status::Partial) if self.rb.unread().len() >= MAX_HEAD => {
+                    return Err(H1Error::TooLarge)
                 }
-                Err(_) => return Err(H1Error::BadResponse),
+                Ok(httparse::Status::Partial) => self.rb.fill_more(&mut self.stream).await?,
+                Err(_) => return Err(H1Error::Malformed),
             }
         }
-    }
-
-    /// Consumes `n` body bytes.
-    async fn skip(&mut self, mut n: u64) -> Result<(), H1Error> {
-        loop {
-            let have = (self.end - self.start) as u64;
-            let take = have.min(n);
-            self.start += take as usize;
-            n -= take;
-            if n == 0 {
-                return Ok(());
-            }
-            if self.fill().await? == 0 {
-                return Err(H1Error::Io);
-            }
-        }
-    }
-
-    /// Consumes a chunked body and its trailers.
-    async fn skip_chunked(&mut self) -> Result<(), H1Error> {
-        loop {
-            let line = self.read_line().await?;
-            let size = chunk_size(line).ok_or(H1Error::BadResponse)?;
-            self.start += line.len() + 2;
-            if size == 0 {
-                // Trailer fields, then an empty line.
-                loop {
-                    let line = self.read_line().await?;
-                    let len = line.len();
-                    self.start += len + 2;
-                    if len == 0 {
-                        return Ok(());
-                    }
-                }
-            }
-            self.skip(size).await?;
-            if !self.read_line().await?.is_empty() {
-                return Err(H1Error::BadResponse);
-            }
-            self.start += 2;
-        }
-    }
-
-    /// The next line (without its CRLF) once it is buffered whole; not
-    /// consumed.
-    async fn read_line(&mut self) -> Result<&[u8], H1Error> {
-        loop {
-            let unread = &self.buf[self.start..self.end];
-            if let Some(i) = memchr::memmem::find(unread, b"\r\n") {
-                return Ok(&self.buf[self.start..self.start + i]);
-            }
-            if unread.len() >= MAX_HEAD {
-                return Err(H1Error::BadResponse);
-            }
-            if self.fill().await? == 0 {
-                return Err(H1Error::Io);
-            }
-        }
-    }
-
-    /// Reads more bytes after the unread ones, making room first; 0 = the
-    /// server closed.
-    async fn fill(&mut self) -> io::Result<usize> {
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-        } else if self.end == self.buf.len() {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            } else {
-                let grown = self.buf.len() * 2;
-                self.buf.resize(grown, 0);
-            }
-        }
-        let n = self.stream.read(&mut self.buf[self.end..]).await?;
-        self.end += n;
-        Ok(n)
-    }
-}
-
-/// Body framing and whether the server will close, from the answer headers.
-fn framing_of(
-    version: Option<u8>,
-    headers: &[httparse::Header<'_>],
-) -> Result<(Framing, bool), H1Error> {
-    let mut length = None;
-    let mut chunked = false;
-    // HTTP/1.0 closes unless asked to keep alive.
-    let mut close = version != Some(1);
-    for h in headers {
-        if h.name.eq_ignore_ascii_case("content-length") {
-            let n = parse_decimal(h.value).ok_or(H1Error::BadResponse)?;
-            if length.is_some_and(|m| m != n) {
-                return Err(H1Error::BadResponse);
-            }
-            length = Some(n);
-        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = last_token(h.value).eq_ignore_ascii_case(b"chunked");
-        } else if h.name.eq_ignore_ascii_case("connection") {
-            for token in h.value.split(|&b| b == b',') {
-                let token = token.trim_ascii();
-                if token.eq_ignore_ascii_case(b"close") {
-                    close = true;
-                } else if token.eq_ignore_ascii_case(b"keep-alive") {
-                    close = false;
-                }
-            }
-        }
-    }
-    Ok(match (chunked, length) {
-        (true, _) => (Framing::Chunked, close),
-        (false, Some(n)) => (Framing::Length(n), close),
-        (false, None) => (Framing::ToEof, close),
-    })
-}
-
-fn last_token(value: &[u8]) -> &[u8] {
-    value
-        .rsplit(|&b| b == b',')
-        .next()
-        .unwrap_or_default()
-        .trim_ascii()
-}
-
-fn parse_decimal(v: &[u8]) -> Option<u64> {
-    let v = v.trim_ascii();
-    if v.is_empty() {
-        return None;
-    }
-    v.iter().try_fold(0u64, |n, &b| {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-    })
-}
-
-/// The size of a chunk from its size line (extensions after `;` ignored).
-fn chunk_size(line: &[u8]) -> Option<u64> {
-    let hex = line.split(|&b| b == b';').next()?.trim_ascii();
-    if hex.is_empty() || hex.len() > 15 {
-        return None;
-    }
-    hex.iter().try_fold(0u64, |n, &b| {
-        let d = (b as char).to_digit(16)?;
-        Some(n << 4 | u64::from(d))
-    })
-}
-
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
-/// Writes `a` then `b`, in one system call when the socket takes both.
-async fn write_both(stream: &mut TcpStream, a: &[u8], b: &[u8]) -> io::Result<()> {
-    let n = stream
-        .write_vectored(&[IoSlice::new(a), IoSlice::new(b)])
-        .await?;
-    if n == 0 {
-        return Err(io::ErrorKind::WriteZero.into());
-    }
-    if n < a.len() {
-        stream.write_all(&a[n..]).await?;
-        stream.write_all(b).await
-    } else {
-        stream.write_all(&b[n - a.len()..]).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;
 
     /// A server that reads one request (head + content-length body) per
@@ -453,18 +228,18 @@ mod tests {
     #[tokio::test]
     async fn broken_answers_are_errors_not_hangs() {
         for (answer, want) in [
-            (&b"NOT HTTP\r\n\r\n"[..], H1Error::BadResponse),
+            (&b"NOT HTTP\r\n\r\n"[..], H1Error::Malformed),
             (
                 b"HTTP/1.1 200 OK\r\ncontent-length: 1x\r\n\r\n",
-                H1Error::BadResponse,
+                H1Error::Malformed,
             ),
             (
                 b"HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n",
-                H1Error::BadResponse,
+                H1Error::Malformed,
             ),
             (
                 b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
-                H1Error::BadResponse,
+                H1Error::Malformed,
             ),
             // Closed mid-body and mid-head.
             (
@@ -482,20 +257,5 @@ mod tests {
                 String::from_utf8_lossy(answer)
             );
         }
-    }
-
-    #[test]
-    fn numbers() {
-        let mut v = Vec::new();
-        for n in [0u64, 7, 10, 4096, u64::MAX] {
-            v.clear();
-            push_decimal(&mut v, n);
-            assert_eq!(v, n.to_string().as_bytes());
-            assert_eq!(parse_decimal(&v), Some(n));
-        }
-        assert_eq!(parse_decimal(b"99999999999999999999"), None);
-        assert_eq!(chunk_size(b"1aF ; x=y"), Some(0x1af));
-        assert_eq!(chunk_size(b""), None);
-        assert_eq!(chunk_size(b"10000000000000000"), None);
     }
 }

@@ -8,10 +8,13 @@
 
 mod body;
 mod handler;
+mod plain;
 pub mod stats;
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,6 +53,9 @@ pub struct SinkConfig {
     pub fault: Fault,
     /// Largest body accepted, after decompression.
     pub max_body_bytes: usize,
+    /// Also listen here for plain HTTP/1.1 only (the plain-proxying
+    /// benchmarks): bodies counted and answered `200 ok` without hyper.
+    pub plain_listen: Option<SocketAddr>,
 }
 
 impl SinkConfig {
@@ -59,6 +65,7 @@ impl SinkConfig {
             canaries,
             fault: Fault::None,
             max_body_bytes: 64 << 20,
+            plain_listen: None,
         }
     }
 }
@@ -67,10 +74,20 @@ impl SinkConfig {
 #[derive(Debug)]
 pub struct Sink {
     addr: SocketAddr,
+    plain_addr: Option<SocketAddr>,
     stats: Arc<Stats>,
     fault: watch::Sender<Fault>,
     shutdown: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// What a listener of the sink serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Port {
+    /// OTLP over gRPC and HTTP (hyper, h1 and h2c), `GET /stats`.
+    Otlp,
+    /// Plain HTTP/1.1 bodies ([`plain`]).
+    Plain,
 }
 
 impl Sink {
@@ -78,6 +95,13 @@ impl Sink {
     pub async fn start(config: SinkConfig) -> io::Result<Sink> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let plain = match config.plain_listen {
+            Some(a) => {
+                let l = TcpListener::bind(a).await?;
+                Some((l.local_addr()?, l))
+            }
+            None => None,
+        };
         let stats = Arc::new(Stats::default());
         let (fault, fault_rx) = watch::channel(config.fault);
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -87,24 +111,43 @@ impl Sink {
             fault: fault_rx.clone(),
             max_body_bytes: config.max_body_bytes,
         });
-        let task = tokio::spawn(accept_loop(
+        let plain_addr = plain.as_ref().map(|(a, _)| *a);
+        let mut tasks = Vec::with_capacity(2);
+        if let Some((a, l)) = plain {
+            tasks.push(tokio::spawn(accept_loop(
+                Port::Plain,
+                a,
+                Some(l),
+                Arc::clone(&state),
+                fault_rx.clone(),
+                shutdown_rx.clone(),
+            )));
+        }
+        tasks.push(tokio::spawn(accept_loop(
+            Port::Otlp,
             addr,
             Some(listener),
             state,
             fault_rx,
             shutdown_rx,
-        ));
+        )));
         Ok(Sink {
             addr,
+            plain_addr,
             stats,
             fault,
             shutdown,
-            task: Some(task),
+            tasks,
         })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The plain HTTP/1.1 port, when [`SinkConfig::plain_listen`] was set.
+    pub fn plain_addr(&self) -> Option<SocketAddr> {
+        self.plain_addr
     }
 
     pub fn stats(&self) -> StatsSnapshot {
@@ -129,7 +172,7 @@ impl Sink {
     /// Stops accepting and closes every connection.
     pub async fn stop(mut self) {
         self.shutdown.send_replace(true);
-        if let Some(t) = self.task.take() {
+        for t in self.tasks.drain(..) {
             let _ = t.await;
         }
     }
@@ -142,6 +185,7 @@ impl Drop for Sink {
 }
 
 async fn accept_loop(
+    port: Port,
     addr: SocketAddr,
     mut listener: Option<TcpListener>,
     state: Arc<State>,
@@ -172,7 +216,7 @@ async fn accept_loop(
             r = l.accept() => match r {
                 Ok((stream, _)) => {
                     state.stats.connection();
-                    tokio::spawn(serve(stream, Arc::clone(&state), fault.clone(), shutdown.clone()));
+                    tokio::spawn(serve(port, stream, Arc::clone(&state), fault.clone(), shutdown.clone()));
                 }
                 // Out of file descriptors and the like: back off briefly.
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
@@ -184,15 +228,21 @@ async fn accept_loop(
 }
 
 async fn serve(
+    port: Port,
     stream: TcpStream,
     state: Arc<State>,
     mut fault: watch::Receiver<Fault>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let svc = service_fn(move |req| handler::handle(Arc::clone(&state), req));
-    let conn = builder.serve_connection(TokioIo::new(stream), svc);
+    let conn: Pin<Box<dyn Future<Output = ()> + Send>> = match port {
+        Port::Plain => Box::pin(plain::serve(stream, state)),
+        Port::Otlp => Box::pin(async move {
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let svc = service_fn(move |req| handler::handle(Arc::clone(&state), req));
+            let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+        }),
+    };
     let refused = async {
         loop {
             if *fault.borrow_and_update() == Fault::Refuse || *shutdown.borrow() {
