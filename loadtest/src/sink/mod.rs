@@ -4,7 +4,9 @@
 //! (slow answers, a chosen failure status, refused connections) can be set at
 //! start and changed while running.
 //!
-//! `GET /stats` on the same port answers the counters as JSON.
+//! `GET /stats` on the same port answers the counters as JSON. An optional
+//! second port serves plain HTTP/1.1 bodies only ([`plain`]), the upstream
+//! of the plain-proxying benchmarks.
 
 mod body;
 mod handler;
