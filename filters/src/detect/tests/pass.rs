@@ -144,3 +144,22 @@ fn reduced_sets_stop_at_their_own_triggers_only() {
     set.scan(b"", text, &mut out);
     assert!(out.is_empty());
 }
+
+#[test]
+fn short_words_of_letters_skip_the_pass_only_below_key_id_length() {
+    for text in [
+        "INFO",
+        "WARN",
+        "BEARER",
+        "Token",
+        "eyJabc",
+        "AKIAABCDEFGHIJKLMNO",
+    ] {
+        assert_eq!(scan(text), pairs(&[]), "{text}");
+    }
+    // Twenty capitals can be an AWS key id: the pass still runs.
+    assert_eq!(
+        scan("AKIAABCDEFGHIJKLMNOP"),
+        pairs(&[("aws_access_key_id", "AKIAABCDEFGHIJKLMNOP")])
+    );
+}
