@@ -164,7 +164,7 @@ pub(super) fn scan(
     out: &mut Vec<Match>,
 ) {
     let end = text.len().min(BLOCK);
-    let first = simd::candidates(text, 0, end);
+    let first = simd::candidates(text, 0, end, phone_key(key, facts));
     if first != 0 || end < text.len() {
         if letters_only(text) {
             return;
@@ -207,7 +207,7 @@ fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
         // block, then one step per candidate instead of a branch per byte.
         let all = match first.take() {
             Some(m) => m,
-            None => simd::candidates(t, block, end),
+            None => simd::candidates(t, block, end, phone_key(cx.key, cx.facts)),
         };
         let mut mask = all & from(i.saturating_sub(block));
         while mask != 0 {
@@ -220,6 +220,13 @@ fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
         }
         block = end.max(i);
     }
+}
+
+/// Whether the value is under a phone key, where a bare number may be a
+/// phone number (see [`digit_tries`]).
+#[inline(always)]
+fn phone_key(key: &[u8], facts: KeyFacts) -> bool {
+    !key.is_empty() && facts.phone()
 }
 
 /// Whether the byte before `k` is a digit or a lowercase letter.
@@ -501,7 +508,7 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     // By length and next byte alone, most numbers can start none of the
     // shapes below (a bare number under a phone key aside): one test
     // instead of each detector's.
-    let bare_key = !cx.key.is_empty() && cx.facts.phone();
+    let bare_key = phone_key(cx.key, cx.facts);
     let shaped = match len {
         1 | 2 => matches!(next, b'.' | b'-'),
         3 => matches!(next, b'.' | b'-' | b' '),
@@ -528,9 +535,7 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     // NANP `555-234-5678` / `1-800-...`, or a bare number of 7+ digits (maybe
     // in groups) under a phone key.
     let nanp = matches!(next, b'-' | b'.') && (len == 3 || (len == 1 && t[i] == b'1'));
-    let bare = !cx.key.is_empty()
-        && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('))
-        && cx.facts.phone();
+    let bare = bare_key && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('));
     if on.phone() && (nanp || bare) {
         want |= TRY_PHONE;
     }
