@@ -24,8 +24,9 @@ use super::words;
 /// bytes ending at `end` when there are that many, else the rest of the
 /// value zero-padded.
 ///
-/// `phone_key`: the value is under a phone key, where a short number before
-/// a space may be a phone number's first group (see [`Short`]).
+/// `phone_key`: the value may be under a phone key, where a short number
+/// before a space may be a phone number's first group (see [`Short`]);
+/// true keeps more candidates, never fewer.
 #[inline(always)]
 pub(super) fn candidates(t: &[u8], start: usize, end: usize, phone_key: bool) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
