@@ -68,10 +68,19 @@ pub(super) fn candidates(t: &[u8], start: usize, end: usize, phone_key: bool) ->
 /// detector's shape (`inputs=3 `, `outputs=17 `, `worker-14`), so its first
 /// digit is no candidate, and the pass does not stop at a third of the
 /// numbers of a log line. Under a phone key a space may follow the first
-/// group of a phone number: there the limit leaves it out.
+/// group of a phone number: there the limit leaves it out. After three
+/// digits a space may be an SSN's: the limit is [`CONTROL`] there.
+///
+/// The same holds for one to three digits glued to a letter (`50ms`,
+/// `300s`, `11d2` of a UUID): at most an IPv6 group, which the `:` after
+/// it finds.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[derive(Clone, Copy)]
 struct Short(i8);
+
+/// Signed limit of the bytes that end a number of three digits (see [`Short`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const CONTROL: i8 = b' ' as i8;
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 impl Short {
@@ -208,11 +217,10 @@ mod sse2 {
 
     /// The candidate flags of the sixteen bytes `x`, whose lane 0 follows a
     /// byte with word flag `prev_word` (lane 15 of that vector), and their
-    /// word flags. `edge`: the lanes whose next two bytes may be outside
-    /// `x` (lanes 14 and 15, or none when zero padding ends the value).
+    /// word flags.
     #[inline]
     #[target_feature(enable = "sse2")]
-    fn hits(x: __m128i, prev_word: __m128i, short: Short, edge: __m128i) -> (u32, __m128i) {
+    fn hits(x: __m128i, prev_word: __m128i, short: Short) -> (u32, __m128i) {
         let digit = in_range(x, b'0', b'9');
         let lower = in_range(x, b'a', b'z');
         let word = _mm_or_si128(digit, lower);
@@ -243,38 +251,28 @@ mod sse2 {
             _mm_or_si128(in_range(x, b'(', b'+'), in_range(x, b':', b'Z')),
             tok,
         );
-        // A digit glued to a letter (`4ms`, `3f9a`) starts no number: only an
-        // IPv6 group, which the `:` after it finds. The byte after lane 15 is
-        // not in this vector: that lane stays a candidate.
+        // Short numbers and digits glued to a letter (see `Short`). The
+        // flags of lanes past 15 shift in as zero: a lane whose decisive
+        // byte is not in this vector stays a candidate.
         let letter = _mm_or_si128(lower, in_range(x, b'A', b'Z'));
-        let glued = _mm_and_si128(digit, _mm_srli_si128::<1>(letter));
-        let ends = |v: __m128i| _mm_cmplt_epi8(v, _mm_set1_epi8(short.0));
-        let short_number = _mm_andnot_si128(
-            edge,
-            _mm_or_si128(
-                ends(_mm_srli_si128::<1>(x)),
-                _mm_and_si128(_mm_srli_si128::<1>(digit), ends(_mm_srli_si128::<2>(x))),
+        let ends = _mm_or_si128(letter, _mm_cmplt_epi8(x, _mm_set1_epi8(short.0)));
+        let ends3 = _mm_or_si128(letter, _mm_cmplt_epi8(x, _mm_set1_epi8(super::CONTROL)));
+        let nothing = _mm_or_si128(
+            _mm_srli_si128::<1>(ends),
+            _mm_and_si128(
+                _mm_srli_si128::<1>(digit),
+                _mm_or_si128(
+                    _mm_srli_si128::<2>(ends),
+                    _mm_and_si128(_mm_srli_si128::<2>(digit), _mm_srli_si128::<3>(ends3)),
+                ),
             ),
         );
         // Only the high bit of each byte counts: `x` itself has it for bytes
         // >= 0x80.
-        let start = _mm_or_si128(
-            _mm_or_si128(
-                _mm_andnot_si128(_mm_or_si128(glued, short_number), digit),
-                b_kw,
-            ),
-            x,
-        );
+        let start = _mm_or_si128(_mm_or_si128(_mm_andnot_si128(nothing, digit), b_kw), x);
         let after = _mm_or_si128(_mm_slli_si128::<1>(word), _mm_srli_si128::<15>(prev_word));
         let hit = _mm_or_si128(anywhere, _mm_andnot_si128(after, start));
         (_mm_movemask_epi8(hit) as u32 & 0xFFFF, word)
-    }
-
-    /// Lanes 14 and 15: the bytes after them are not in the vector.
-    #[inline]
-    #[target_feature(enable = "sse2")]
-    fn edge() -> __m128i {
-        _mm_set_epi64x(0xFFFF << 48, 0)
     }
 
     #[target_feature(enable = "sse2")]
@@ -291,20 +289,14 @@ mod sse2 {
             end,
             prev_word,
             _mm_setzero_si128(),
-            |b: &[u8; 16], prev| hits(load16(b), prev, short, edge()),
+            |b: &[u8; 16], prev| hits(load16(b), prev, short),
             // The bytes from `k` on (not only up to `end`): zero padding
             // must mean the end of the value.
             |k, prev| {
                 let rest = t.get(k..).unwrap_or_default();
                 let n = end - k;
                 let lanes = (1u32 << n) - 1;
-                hits(
-                    load_short(rest.get(..16).unwrap_or(rest)),
-                    prev,
-                    short,
-                    edge(),
-                )
-                .0 & lanes
+                hits(load_short(rest.get(..16).unwrap_or(rest)), prev, short).0 & lanes
             },
         )
     }
@@ -314,15 +306,7 @@ mod sse2 {
     /// before it and nothing after it, so none of the block logic.
     #[target_feature(enable = "sse2")]
     pub(super) fn candidates_whole(t: &[u8], short: Short) -> u64 {
-        u64::from(
-            hits(
-                load_short(t),
-                _mm_setzero_si128(),
-                short,
-                _mm_setzero_si128(),
-            )
-            .0,
-        )
+        u64::from(hits(load_short(t), _mm_setzero_si128(), short).0)
     }
 
     /// [`super::ident_run`]: sixteen bytes per step, backwards from `e`.
@@ -430,6 +414,14 @@ mod avx2 {
         _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8))
     }
 
+    /// The upper half of `v` in the lower one, zero above: with `alignr::<N>`
+    /// of it and `v`, lane i is lane i + N of `v` (zero past lane 31).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn above(v: __m256i) -> __m256i {
+        _mm256_permute2x128_si256::<0x81>(v, v)
+    }
+
     /// Lane i of the result is lane i - 1 of `x`, lane 0 is lane 31 of
     /// `prev`. (`alignr` shifts within each 128-bit half; the permute gives
     /// each half the half that comes before it.)
@@ -443,8 +435,8 @@ mod avx2 {
     /// The candidate flags of the 32 bytes `x`, whose lane 0 follows a byte
     /// with word flag `prev_word` (lane 31 of that vector), and their word
     /// flags. Lanes whose neighbours are outside `x` stay candidates where
-    /// a neighbour would decide (0 and 1 for `tok`, 31 for `b` and a digit,
-    /// 30 and 31 for a short number).
+    /// a neighbour would decide (0 and 1 for `tok`, 31 for `b`, 29 to 31
+    /// for a digit).
     #[inline]
     #[target_feature(enable = "avx2")]
     fn hits(x: __m256i, prev_word: __m256i, short: Short) -> (u32, __m256i) {
@@ -472,26 +464,34 @@ mod avx2 {
             _mm256_or_si256(in_range(x, b'(', b'+'), in_range(x, b':', b'Z')),
             tok,
         );
-        // A digit glued to a letter (`4ms`, `3f9a`) starts no number; `| 0x20`
-        // maps exactly the ASCII letters onto `a..=z`.
-        let next_letter = in_range(_mm256_or_si256(next, _mm256_set1_epi8(0x20)), b'a', b'z');
-        let glued = _mm256_and_si256(digit, next_letter);
-        let next2 = _mm256_alignr_epi8::<2>(high_last, x);
-        let ends = |v: __m256i| _mm256_cmpgt_epi8(_mm256_set1_epi8(short.0), v);
-        let short_number = _mm256_andnot_si256(
-            _mm256_set_epi64x(0xFFFF << 48, 0, 0, 0),
-            _mm256_or_si256(
-                ends(next),
-                _mm256_and_si256(in_range(next, b'0', b'9'), ends(next2)),
+        // Short numbers and digits glued to a letter (see `Short`); `| 0x20`
+        // maps exactly the ASCII letters onto `a..=z`. The flags of lanes
+        // past 31 are zero: a lane whose decisive byte is not in this vector
+        // stays a candidate.
+        let letter = in_range(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), b'a', b'z');
+        let ends = _mm256_or_si256(letter, _mm256_cmpgt_epi8(_mm256_set1_epi8(short.0), x));
+        let ends3 = _mm256_or_si256(
+            letter,
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(super::CONTROL), x),
+        );
+        let (ends_hi, digit_hi) = (above(ends), above(digit));
+        let nothing = _mm256_or_si256(
+            _mm256_alignr_epi8::<1>(ends_hi, ends),
+            _mm256_and_si256(
+                _mm256_alignr_epi8::<1>(digit_hi, digit),
+                _mm256_or_si256(
+                    _mm256_alignr_epi8::<2>(ends_hi, ends),
+                    _mm256_and_si256(
+                        _mm256_alignr_epi8::<2>(digit_hi, digit),
+                        _mm256_alignr_epi8::<3>(above(ends3), ends3),
+                    ),
+                ),
             ),
         );
         // Only the high bit of each byte counts: `x` itself has it for bytes
         // >= 0x80.
         let start = _mm256_or_si256(
-            _mm256_or_si256(
-                _mm256_andnot_si256(_mm256_or_si256(glued, short_number), digit),
-                b_kw,
-            ),
+            _mm256_or_si256(_mm256_andnot_si256(nothing, digit), b_kw),
             x,
         );
         let after = up1(word, prev_word);
@@ -716,25 +716,31 @@ mod tests {
 
     /// What the pass must see: the bytes of [`allowed`] except a word-start
     /// byte inside a word (after any [`WORD`] byte), which `at_trigger` skips,
-    /// a digit glued to a letter, which starts no number (an IPv6 group is
-    /// found from the `:` after it), a number of one or two digits before
-    /// the end, a control or non-ASCII byte or (unless `phone_key`) a space,
-    /// and a `k` or `b`
-    /// that is not part of a lowercase bearer keyword (`tok`, `be`, `ba`).
+    /// the first of one to three digits glued to a letter, which start no
+    /// number (an IPv6 group is found from the `:` after it), of one or two
+    /// digits before the end, a control or non-ASCII byte or (unless
+    /// `phone_key`) a space, and of three digits before the end, a control or
+    /// non-ASCII byte, and a `k` or `b` that is not part of a lowercase
+    /// bearer keyword (`tok`, `be`, `ba`).
     fn needed(t: &[u8], p: usize, phone_key: bool) -> bool {
         let b = t[p];
         let tok = b == b'k' && p >= 2 && &t[p - 2..p] == b"to";
         let anywhere = matches!(b, b'('..=b'+' | b':'..=b'Z') || tok;
-        let glued = b.is_ascii_digit() && t.get(p + 1).is_some_and(u8::is_ascii_alphabetic);
-        let ends = |k: usize| match t.get(k) {
+        let digits = t[p..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let after = t.get(p + digits).copied();
+        let letter = after.is_some_and(|c| c.is_ascii_alphabetic());
+        let ends = match after {
             None => true,
-            Some(b' ') => !phone_key,
-            Some(&b) => !(b' '..0x80).contains(&b),
+            Some(b' ') => !phone_key && digits < 3,
+            Some(c) => !(b' '..0x80).contains(&c),
         };
-        let second_digit = t.get(p + 1).is_some_and(u8::is_ascii_digit);
-        let short = b.is_ascii_digit() && (ends(p + 1) || (second_digit && ends(p + 2)));
+        let nothing = (1..=3).contains(&digits) && (letter || ends);
         let b_kw = b == b'b' && matches!(t.get(p + 1), Some(b'e' | b'a'));
-        let start = (b.is_ascii_digit() && !glued && !short) || b >= 0x80 || b_kw;
+        let start = (digits > 0 && !nothing) || b >= 0x80 || b_kw;
         anywhere || (start && !(p > 0 && is(t[p - 1], WORD)))
     }
 
