@@ -38,27 +38,49 @@ pub(super) fn candidates(t: &[u8], start: usize, end: usize, phone_key: bool) ->
             #[allow(unsafe_code)]
             return unsafe { sse2::candidates_whole(t, short) };
         }
-        // Below 16 bytes one SSE2 vector does, and costs less than an AVX2 one.
-        if end >= 16 && avx2::detected() {
-            // SAFETY: the only requirement of `avx2::candidates` and
-            // `avx2::candidates_short` is that the CPU has AVX2, checked at
-            // run time just above.
-            #[allow(unsafe_code)]
-            return unsafe {
-                if end >= 32 {
-                    avx2::candidates(t, start, end, short)
-                } else {
-                    avx2::candidates_short(t, start, end, short)
-                }
-            };
-        }
-        candidates_sse2(t, start, end, short)
+        vectors(t, start, end, short)
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
         let _ = phone_key;
         candidates_swar(&t[start..end], words::after_word(t, start))
     }
+}
+
+/// [`candidates`] for a block after the first of a value: never a whole
+/// value, so the pass's loop does not carry the setup of that case (the
+/// compiler hoisted it into every scan that stopped anywhere).
+#[inline(always)]
+pub(super) fn later_candidates(t: &[u8], start: usize, end: usize, phone_key: bool) -> u64 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        vectors(t, start, end, Short::new(phone_key))
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        candidates(t, start, end, phone_key)
+    }
+}
+
+/// The vector steps of [`candidates`], for anything but a whole short value.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn vectors(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
+    // Below 16 bytes one SSE2 vector does, and costs less than an AVX2 one.
+    if end >= 16 && avx2::detected() {
+        // SAFETY: the only requirement of `avx2::candidates` and
+        // `avx2::candidates_short` is that the CPU has AVX2, checked at
+        // run time just above.
+        #[allow(unsafe_code)]
+        return unsafe {
+            if end >= 32 {
+                avx2::candidates(t, start, end, short)
+            } else {
+                avx2::candidates_short(t, start, end, short)
+            }
+        };
+    }
+    candidates_sse2(t, start, end, short)
 }
 
 /// The bytes after which a number of one or two digits starts nothing: as
@@ -94,9 +116,12 @@ impl Short {
     }
 }
 
-/// [`candidates`] sixteen bytes at a time.
+/// [`candidates`] sixteen bytes at a time. Out of line: with AVX2 the pass
+/// never gets here (a block past the first ends at byte 65 or later, and a
+/// first block shorter than sixteen bytes is a whole value), and inlined,
+/// its setup was hoisted into every scan that stopped anywhere.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline]
+#[inline(never)]
 fn candidates_sse2(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
     // SAFETY: the only requirement of `sse2::candidates` is that the CPU has
     // SSE2, and this function is compiled only for targets where SSE2 is

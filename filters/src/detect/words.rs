@@ -209,7 +209,7 @@ fn scan_blocks(cx: &Ctx, first: u64, out: &mut Vec<Match>) {
         // block, then one step per candidate instead of a branch per byte.
         let all = match first.take() {
             Some(m) => m,
-            None => simd::candidates(t, block, end, cx.facts.phone()),
+            None => simd::later_candidates(t, block, end, cx.facts.phone()),
         };
         let mut mask = all & from(i.saturating_sub(block));
         while mask != 0 {
