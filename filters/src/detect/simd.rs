@@ -210,7 +210,7 @@ mod sse2 {
     /// little-endian u64 halves.
     #[inline]
     #[target_feature(enable = "sse2")]
-    fn load16(b: &[u8; 16]) -> __m128i {
+    pub(super) fn load16(b: &[u8; 16]) -> __m128i {
         let mut lo = [0u8; 8];
         let mut hi = [0u8; 8];
         lo.copy_from_slice(&b[..8]);
@@ -395,11 +395,13 @@ mod sse2 {
 /// a 16-byte one.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod avx2 {
+    use super::sse2::load16;
     use super::Short;
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_andnot_si256,
         _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_movemask_epi8, _mm256_or_si256,
-        _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_set_epi64x, _mm256_setzero_si256,
+        _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_set_epi64x, _mm256_set_m128i,
+        _mm256_setzero_si256, _mm_shuffle_epi8,
     };
 
     /// Whether the CPU has AVX2 (cached by the standard library after the
@@ -524,24 +526,45 @@ mod avx2 {
         (_mm256_movemask_epi8(hit) as u32, word)
     }
 
-    /// Up to 32 bytes, zero-padded (zero is never a candidate): the halves
-    /// with the overlapping loads of `load_short_halves`.
+    /// Up to 32 bytes, zero-padded (zero is never a candidate). From 16
+    /// bytes on (every value this takes in the pass), the first sixteen and
+    /// the last sixteen, whose bytes a shuffle moves into place: no branch
+    /// on the length, where the overlapping loads of `load_short_halves`
+    /// took one of three ways by it.
     #[inline]
     #[target_feature(enable = "avx2")]
     fn load_short(b: &[u8]) -> __m256i {
-        // The first sixteen bytes are there for every value this takes in
-        // the pass (16 to 31 bytes): two plain loads.
-        let (q0, q1) = match b.first_chunk::<16>() {
-            Some(f) => {
-                let (lo, hi) = f.split_at(8);
-                let word = |h: &[u8]| h.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-                (word(lo), word(hi))
-            }
-            None => super::load_short_halves(b),
+        let b = b.get(..32).unwrap_or(b);
+        let n = b.len();
+        let halves = (
+            b.first_chunk::<16>(),
+            b.last_chunk::<16>(),
+            SLIDE.get(32 - n..),
+        );
+        let (Some(first), Some(last), Some(slide)) = halves else {
+            let (q0, q1) = super::load_short_halves(b);
+            return _mm256_set_epi64x(0, 0, q1 as i64, q0 as i64);
         };
-        let (q2, q3) = super::load_short_halves(b.get(16..).unwrap_or_default());
-        _mm256_set_epi64x(q3 as i64, q2 as i64, q1 as i64, q0 as i64)
+        let Some(slide) = slide.first_chunk::<16>() else {
+            return _mm256_setzero_si256();
+        };
+        // Lane j of the upper half is byte `16 + j` of `b`, which is byte
+        // `j + (32 - n)` of `last`, or zero past the end.
+        let upper = _mm_shuffle_epi8(load16(last), load16(slide));
+        _mm256_set_m128i(upper, load16(first))
     }
+
+    /// Shuffle indices: `SLIDE[s..s + 16]` moves byte `j + s` of a vector to
+    /// lane `j` and zeroes the lanes past byte 15 (index with the high bit set).
+    const SLIDE: [u8; 32] = {
+        let mut t = [0x80u8; 32];
+        let mut i = 0;
+        while i < 16 {
+            t[i] = i as u8;
+            i += 1;
+        }
+        t
+    };
 
     /// `super::candidates` for `end < 32` (at most 64 bytes from `start`):
     /// one vector of the bytes from `start` on, zero-padded, so that the last
