@@ -31,14 +31,16 @@ use super::words;
 pub(super) fn candidates(t: &[u8], start: usize, end: usize, phone_key: bool) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        let short = Short::new(phone_key);
         if start == 0 && end == t.len() && end < 16 {
+            // A constant limit for these short values, whatever the key:
+            // it keeps the numbers before a space (rare in them), and the
+            // key's fact is not looked at for every attribute value.
             // SAFETY: as in `candidates_sse2`: SSE2 is enabled at compile
             // time on this target.
             #[allow(unsafe_code)]
-            return unsafe { sse2::candidates_whole(t, short) };
+            return unsafe { sse2::candidates_whole(t, Short::new(true)) };
         }
-        vectors(t, start, end, short)
+        vectors(t, start, end, Short::new(phone_key))
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
