@@ -66,21 +66,11 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
     let Some((s, dotted)) = ident_run(t, e) else {
         return;
     };
-    // A whole identifier (`x.token=` is not `token=`) that starts with a letter
-    // at a word start, and a matching opening quote.
-    if s == e || !is(t[s], UPPER | LOWER) || (s > 0 && is(t[s - 1], WORD)) {
-        return;
-    }
-    if let Some(q) = quote {
-        if s == 0 || t[s - 1] != q {
+    let sep = t[p];
+    if sep == b':' && t.get(p + 1..p + 3) == Some(b"//") && blanks == 0 && cx.on.url_credentials() {
+        if !whole_name(t, s, e, quote, regions) {
             return;
         }
-    }
-    if !regions.reached(s) {
-        return;
-    }
-    let name = &t[s..e];
-    if t.get(p..p + 3) == Some(b"://") && blanks == 0 && cx.on.url_credentials() {
         if let Some((us, ua)) = userinfo(t, p + 3) {
             out.push(Match {
                 start: us,
@@ -93,17 +83,19 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
     if !cx.on.kv() {
         return;
     }
-    let sep = t[p];
     // `a==b` comparisons and `a::b` paths are not assignments.
     if t.get(p + 1) == Some(&sep) {
         return;
     }
-    // Which detectors can want this name, before the value is parsed.
+    // Which detectors can want this name, before the value is parsed, and
+    // before the tests of where it starts: most names (`retries=`) no
+    // detector wants.
+    let name = &t[s..e];
     let feature = cx.on.feature() && is_feature_name(cx, name, dotted);
     let url_secret = cx.on.url_secret() && sep == b'=' && is_secret_param(name);
     let aws_secret = cx.on.aws_secret() && maybe_aws_secret_name(name);
     let auth = cx.on.auth_header() && ends_with_ci(name, b"authorization");
-    if !(feature || url_secret || aws_secret || auth) {
+    if !(feature || url_secret || aws_secret || auth) || !whole_name(t, s, e, quote, regions) {
         return;
     }
     let v = skip_blanks(t, p + 1);
@@ -144,6 +136,22 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
             push(s, e, B::BearerToken);
         }
     }
+}
+
+/// Whether the identifier run `s..e` is a name: a whole identifier (`x.token=`
+/// is not `token=`) that starts with a letter at a word start the pass
+/// reached, after the opening `quote` when the name had a closing one.
+#[inline(always)]
+fn whole_name(t: &[u8], s: usize, e: usize, quote: Option<u8>, regions: &Regions) -> bool {
+    if s == e || !is(t[s], UPPER | LOWER) || (s > 0 && is(t[s - 1], WORD)) {
+        return false;
+    }
+    if let Some(q) = quote {
+        if s == 0 || t[s - 1] != q {
+            return false;
+        }
+    }
+    regions.reached(s)
 }
 
 /// Where the name before the separator at `p` ends when blanks or a closing

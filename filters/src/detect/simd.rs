@@ -23,48 +23,114 @@ use super::words;
 /// that (a short value, or the tail of a long one) is one vector, the 32
 /// bytes ending at `end` when there are that many, else the rest of the
 /// value zero-padded.
-#[inline]
-pub(super) fn candidates(t: &[u8], start: usize, end: usize) -> u64 {
+///
+/// `phone_key`: the value may be under a phone key, where a short number
+/// before a space may be a phone number's first group (see [`Short`]);
+/// true keeps more candidates, never fewer.
+#[inline(always)]
+pub(super) fn candidates(t: &[u8], start: usize, end: usize, phone_key: bool) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         if start == 0 && end == t.len() && end < 16 {
+            // A constant limit for these short values, whatever the key:
+            // it keeps the numbers before a space (rare in them), and the
+            // key's fact is not looked at for every attribute value.
             // SAFETY: as in `candidates_sse2`: SSE2 is enabled at compile
             // time on this target.
             #[allow(unsafe_code)]
-            return unsafe { sse2::candidates_whole(t) };
+            return unsafe { sse2::candidates_whole(t, Short::new(true)) };
         }
-        // Below 16 bytes one SSE2 vector does, and costs less than an AVX2 one.
-        if end >= 16 && avx2::detected() {
-            // SAFETY: the only requirement of `avx2::candidates` and
-            // `avx2::candidates_short` is that the CPU has AVX2, checked at
-            // run time just above.
-            #[allow(unsafe_code)]
-            return unsafe {
-                if end >= 32 {
-                    avx2::candidates(t, start, end)
-                } else {
-                    avx2::candidates_short(t, start, end)
-                }
-            };
-        }
-        candidates_sse2(t, start, end)
+        vectors(t, start, end, Short::new(phone_key))
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
+        let _ = phone_key;
         candidates_swar(&t[start..end], words::after_word(t, start))
     }
 }
 
-/// [`candidates`] sixteen bytes at a time.
+/// [`candidates`] for a block after the first of a value: never a whole
+/// value, so the pass's loop does not carry the setup of that case (the
+/// compiler hoisted it into every scan that stopped anywhere).
+#[inline(always)]
+pub(super) fn later_candidates(t: &[u8], start: usize, end: usize, phone_key: bool) -> u64 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        vectors(t, start, end, Short::new(phone_key))
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        candidates(t, start, end, phone_key)
+    }
+}
+
+/// The vector steps of [`candidates`], for anything but a whole short value.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline]
-fn candidates_sse2(t: &[u8], start: usize, end: usize) -> u64 {
+#[inline(always)]
+fn vectors(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
+    // Below 16 bytes one SSE2 vector does, and costs less than an AVX2 one.
+    if end >= 16 && avx2::detected() {
+        // SAFETY: the only requirement of `avx2::candidates` and
+        // `avx2::candidates_short` is that the CPU has AVX2, checked at
+        // run time just above.
+        #[allow(unsafe_code)]
+        return unsafe {
+            if end >= 32 {
+                avx2::candidates(t, start, end, short)
+            } else {
+                avx2::candidates_short(t, start, end, short)
+            }
+        };
+    }
+    candidates_sse2(t, start, end, short)
+}
+
+/// The bytes after which a number of one or two digits starts nothing: as
+/// signed bytes, those below this limit (a space, control bytes, zero, which
+/// stands for the end of the value, and bytes >= 0x80, which `at_trigger`
+/// takes as part of a word that is no number). Such a number fits no
+/// detector's shape (`inputs=3 `, `outputs=17 `, `worker-14`), so its first
+/// digit is no candidate, and the pass does not stop at a third of the
+/// numbers of a log line. Under a phone key a space may follow the first
+/// group of a phone number: there the limit leaves it out. After three
+/// digits a space may be an SSN's: the limit is [`CONTROL`] there.
+///
+/// The same holds for one to three digits glued to a letter (`50ms`,
+/// `300s`, `11d2` of a UUID): at most an IPv6 group, which the `:` after
+/// it finds.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[derive(Clone, Copy)]
+struct Short(i8);
+
+/// Signed limit of the bytes that end a number of three digits (see [`Short`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const CONTROL: i8 = b' ' as i8;
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+impl Short {
+    #[inline(always)]
+    fn new(phone_key: bool) -> Self {
+        Self(if phone_key {
+            b' ' as i8
+        } else {
+            b' ' as i8 + 1
+        })
+    }
+}
+
+/// [`candidates`] sixteen bytes at a time. Out of line: with AVX2 the pass
+/// never gets here (a block past the first ends at byte 65 or later, and a
+/// first block shorter than sixteen bytes is a whole value), and inlined,
+/// its setup was hoisted into every scan that stopped anywhere.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn candidates_sse2(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
     // SAFETY: the only requirement of `sse2::candidates` is that the CPU has
     // SSE2, and this function is compiled only for targets where SSE2 is
     // enabled at compile time (every x86_64 CPU has it).
     #[allow(unsafe_code)]
     unsafe {
-        sse2::candidates(t, start, end)
+        sse2::candidates(t, start, end, short)
     }
 }
 
@@ -135,6 +201,7 @@ fn swar(x: u64, carry: &mut u64) -> u64 {
 /// the previous byte is not a digit or lowercase letter.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
+    use super::Short;
     use std::arch::x86_64::{
         __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128,
@@ -145,7 +212,7 @@ mod sse2 {
     /// little-endian u64 halves.
     #[inline]
     #[target_feature(enable = "sse2")]
-    fn load16(b: &[u8; 16]) -> __m128i {
+    pub(super) fn load16(b: &[u8; 16]) -> __m128i {
         let mut lo = [0u8; 8];
         let mut hi = [0u8; 8];
         lo.copy_from_slice(&b[..8]);
@@ -180,7 +247,7 @@ mod sse2 {
     /// word flags.
     #[inline]
     #[target_feature(enable = "sse2")]
-    fn hits(x: __m128i, prev_word: __m128i) -> (u32, __m128i) {
+    fn hits(x: __m128i, prev_word: __m128i, short: Short) -> (u32, __m128i) {
         let digit = in_range(x, b'0', b'9');
         let lower = in_range(x, b'a', b'z');
         let word = _mm_or_si128(digit, lower);
@@ -211,21 +278,32 @@ mod sse2 {
             _mm_or_si128(in_range(x, b'(', b'+'), in_range(x, b':', b'Z')),
             tok,
         );
-        // A digit glued to a letter (`4ms`, `3f9a`) starts no number: only an
-        // IPv6 group, which the `:` after it finds. The byte after lane 15 is
-        // not in this vector: that lane stays a candidate.
+        // Short numbers and digits glued to a letter (see `Short`). The
+        // flags of lanes past 15 shift in as zero: a lane whose decisive
+        // byte is not in this vector stays a candidate.
         let letter = _mm_or_si128(lower, in_range(x, b'A', b'Z'));
-        let glued = _mm_and_si128(digit, _mm_srli_si128::<1>(letter));
+        let ends = _mm_or_si128(letter, _mm_cmplt_epi8(x, _mm_set1_epi8(short.0)));
+        let ends3 = _mm_or_si128(letter, _mm_cmplt_epi8(x, _mm_set1_epi8(super::CONTROL)));
+        let nothing = _mm_or_si128(
+            _mm_srli_si128::<1>(ends),
+            _mm_and_si128(
+                _mm_srli_si128::<1>(digit),
+                _mm_or_si128(
+                    _mm_srli_si128::<2>(ends),
+                    _mm_and_si128(_mm_srli_si128::<2>(digit), _mm_srli_si128::<3>(ends3)),
+                ),
+            ),
+        );
         // Only the high bit of each byte counts: `x` itself has it for bytes
         // >= 0x80.
-        let start = _mm_or_si128(_mm_or_si128(_mm_andnot_si128(glued, digit), b_kw), x);
+        let start = _mm_or_si128(_mm_or_si128(_mm_andnot_si128(nothing, digit), b_kw), x);
         let after = _mm_or_si128(_mm_slli_si128::<1>(word), _mm_srli_si128::<15>(prev_word));
         let hit = _mm_or_si128(anywhere, _mm_andnot_si128(after, start));
         (_mm_movemask_epi8(hit) as u32 & 0xFFFF, word)
     }
 
     #[target_feature(enable = "sse2")]
-    pub(super) fn candidates(t: &[u8], start: usize, end: usize) -> u64 {
+    pub(super) fn candidates(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
         // Lane 15: whether the byte before `start` is a digit or lowercase letter.
         let prev_word = if super::words::after_word(t, start) {
             _mm_set1_epi8(-1)
@@ -238,8 +316,15 @@ mod sse2 {
             end,
             prev_word,
             _mm_setzero_si128(),
-            |b: &[u8; 16], prev| hits(load16(b), prev),
-            |b, prev| hits(load_short(b), prev).0,
+            |b: &[u8; 16], prev| hits(load16(b), prev, short),
+            // The bytes from `k` on (not only up to `end`): zero padding
+            // must mean the end of the value.
+            |k, prev| {
+                let rest = t.get(k..).unwrap_or_default();
+                let n = end - k;
+                let lanes = (1u32 << n) - 1;
+                hits(load_short(rest.get(..16).unwrap_or(rest)), prev, short).0 & lanes
+            },
         )
     }
 
@@ -247,8 +332,8 @@ mod sse2 {
     /// bytes (most attribute values): one zero-padded vector, with nothing
     /// before it and nothing after it, so none of the block logic.
     #[target_feature(enable = "sse2")]
-    pub(super) fn candidates_whole(t: &[u8]) -> u64 {
-        u64::from(hits(load_short(t), _mm_setzero_si128()).0)
+    pub(super) fn candidates_whole(t: &[u8], short: Short) -> u64 {
+        u64::from(hits(load_short(t), _mm_setzero_si128(), short).0)
     }
 
     /// [`super::ident_run`]: sixteen bytes per step, backwards from `e`.
@@ -312,10 +397,13 @@ mod sse2 {
 /// a 16-byte one.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod avx2 {
+    use super::sse2::load16;
+    use super::Short;
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_andnot_si256,
         _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_movemask_epi8, _mm256_or_si256,
-        _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_set_epi64x, _mm256_setzero_si256,
+        _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_set_epi64x, _mm256_set_m128i,
+        _mm256_setzero_si256, _mm_shuffle_epi8,
     };
 
     /// Whether the CPU has AVX2 (cached by the standard library after the
@@ -355,6 +443,14 @@ mod avx2 {
         _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8))
     }
 
+    /// The upper half of `v` in the lower one, zero above: with `alignr::<N>`
+    /// of it and `v`, lane i is lane i + N of `v` (zero past lane 31).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn above(v: __m256i) -> __m256i {
+        _mm256_permute2x128_si256::<0x81>(v, v)
+    }
+
     /// Lane i of the result is lane i - 1 of `x`, lane 0 is lane 31 of
     /// `prev`. (`alignr` shifts within each 128-bit half; the permute gives
     /// each half the half that comes before it.)
@@ -368,10 +464,11 @@ mod avx2 {
     /// The candidate flags of the 32 bytes `x`, whose lane 0 follows a byte
     /// with word flag `prev_word` (lane 31 of that vector), and their word
     /// flags. Lanes whose neighbours are outside `x` stay candidates where
-    /// a neighbour would decide (0 and 1 for `tok`, 31 for `b` and a digit).
+    /// a neighbour would decide (0 and 1 for `tok`, 31 for `b`, 29 to 31
+    /// for a digit).
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn hits(x: __m256i, prev_word: __m256i) -> (u32, __m256i) {
+    fn hits(x: __m256i, prev_word: __m256i, short: Short) -> (u32, __m256i) {
         let digit = in_range(x, b'0', b'9');
         let lower = in_range(x, b'a', b'z');
         let word = _mm256_or_si256(digit, lower);
@@ -396,42 +493,86 @@ mod avx2 {
             _mm256_or_si256(in_range(x, b'(', b'+'), in_range(x, b':', b'Z')),
             tok,
         );
-        // A digit glued to a letter (`4ms`, `3f9a`) starts no number; `| 0x20`
-        // maps exactly the ASCII letters onto `a..=z`.
-        let next_letter = in_range(_mm256_or_si256(next, _mm256_set1_epi8(0x20)), b'a', b'z');
-        let glued = _mm256_and_si256(digit, next_letter);
+        // Short numbers and digits glued to a letter (see `Short`); `| 0x20`
+        // maps exactly the ASCII letters onto `a..=z`. The flags of lanes
+        // past 31 are zero: a lane whose decisive byte is not in this vector
+        // stays a candidate.
+        let letter = in_range(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), b'a', b'z');
+        let ends = _mm256_or_si256(letter, _mm256_cmpgt_epi8(_mm256_set1_epi8(short.0), x));
+        let ends3 = _mm256_or_si256(
+            letter,
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(super::CONTROL), x),
+        );
+        let (ends_hi, digit_hi) = (above(ends), above(digit));
+        let nothing = _mm256_or_si256(
+            _mm256_alignr_epi8::<1>(ends_hi, ends),
+            _mm256_and_si256(
+                _mm256_alignr_epi8::<1>(digit_hi, digit),
+                _mm256_or_si256(
+                    _mm256_alignr_epi8::<2>(ends_hi, ends),
+                    _mm256_and_si256(
+                        _mm256_alignr_epi8::<2>(digit_hi, digit),
+                        _mm256_alignr_epi8::<3>(above(ends3), ends3),
+                    ),
+                ),
+            ),
+        );
         // Only the high bit of each byte counts: `x` itself has it for bytes
         // >= 0x80.
-        let start = _mm256_or_si256(_mm256_or_si256(_mm256_andnot_si256(glued, digit), b_kw), x);
+        let start = _mm256_or_si256(
+            _mm256_or_si256(_mm256_andnot_si256(nothing, digit), b_kw),
+            x,
+        );
         let after = up1(word, prev_word);
         let hit = _mm256_or_si256(anywhere, _mm256_andnot_si256(after, start));
         (_mm256_movemask_epi8(hit) as u32, word)
     }
 
-    /// Up to 32 bytes, zero-padded (zero is never a candidate): the halves
-    /// with the overlapping loads of `load_short_halves`.
+    /// Up to 32 bytes, zero-padded (zero is never a candidate). From 16
+    /// bytes on (every value this takes in the pass), the first sixteen and
+    /// the last sixteen, whose bytes a shuffle moves into place: no branch
+    /// on the length, where the overlapping loads of `load_short_halves`
+    /// took one of three ways by it.
     #[inline]
     #[target_feature(enable = "avx2")]
     fn load_short(b: &[u8]) -> __m256i {
-        // The first sixteen bytes are there for every value this takes in
-        // the pass (16 to 31 bytes): two plain loads.
-        let (q0, q1) = match b.first_chunk::<16>() {
-            Some(f) => {
-                let (lo, hi) = f.split_at(8);
-                let word = |h: &[u8]| h.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-                (word(lo), word(hi))
-            }
-            None => super::load_short_halves(b),
+        let b = b.get(..32).unwrap_or(b);
+        let n = b.len();
+        let halves = (
+            b.first_chunk::<16>(),
+            b.last_chunk::<16>(),
+            SLIDE.get(32 - n..),
+        );
+        let (Some(first), Some(last), Some(slide)) = halves else {
+            let (q0, q1) = super::load_short_halves(b);
+            return _mm256_set_epi64x(0, 0, q1 as i64, q0 as i64);
         };
-        let (q2, q3) = super::load_short_halves(b.get(16..).unwrap_or_default());
-        _mm256_set_epi64x(q3 as i64, q2 as i64, q1 as i64, q0 as i64)
+        let Some(slide) = slide.first_chunk::<16>() else {
+            return _mm256_setzero_si256();
+        };
+        // Lane j of the upper half is byte `16 + j` of `b`, which is byte
+        // `j + (32 - n)` of `last`, or zero past the end.
+        let upper = _mm_shuffle_epi8(load16(last), load16(slide));
+        _mm256_set_m128i(upper, load16(first))
     }
+
+    /// Shuffle indices: `SLIDE[s..s + 16]` moves byte `j + s` of a vector to
+    /// lane `j` and zeroes the lanes past byte 15 (index with the high bit set).
+    const SLIDE: [u8; 32] = {
+        let mut t = [0x80u8; 32];
+        let mut i = 0;
+        while i < 16 {
+            t[i] = i as u8;
+            i += 1;
+        }
+        t
+    };
 
     /// `super::candidates` for `end < 32` (at most 64 bytes from `start`):
     /// one vector of the bytes from `start` on, zero-padded, so that the last
     /// byte of the block still sees the byte after it.
     #[target_feature(enable = "avx2")]
-    pub(super) fn candidates_short(t: &[u8], start: usize, end: usize) -> u64 {
+    pub(super) fn candidates_short(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
         let prev_word = if super::words::after_word(t, start) {
             _mm256_set1_epi8(-1)
         } else {
@@ -444,13 +585,13 @@ mod avx2 {
         };
         let n = end.saturating_sub(start);
         let lanes = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
-        u64::from(hits(x, prev_word).0 & lanes)
+        u64::from(hits(x, prev_word, short).0 & lanes)
     }
 
     /// `super::candidates` for `end >= 32`: full vectors from `start`, then
     /// the 32 bytes ending at `end` for the rest.
     #[target_feature(enable = "avx2")]
-    pub(super) fn candidates(t: &[u8], start: usize, end: usize) -> u64 {
+    pub(super) fn candidates(t: &[u8], start: usize, end: usize, short: Short) -> u64 {
         // Lane 31: whether the byte before `start` is a digit or lowercase letter.
         let prev_word = if super::words::after_word(t, start) {
             _mm256_set1_epi8(-1)
@@ -463,7 +604,7 @@ mod avx2 {
             end,
             prev_word,
             _mm256_setzero_si256(),
-            |b: &[u8; 32], prev| hits(load32(b), prev),
+            |b: &[u8; 32], prev| hits(load32(b), prev, short),
             // Not reached: `end >= 32`, so the 32 bytes before `end` exist.
             |_, _| 0,
         )
@@ -489,7 +630,8 @@ fn range_bias(lo: u8, hi: u8) -> (i8, i8) {
 /// lanes are shifted out, and the first new byte's "after a word" flag comes
 /// from the real byte before it (`zero` stands for the byte before those `N`,
 /// whose lane is shifted out). When `t` holds fewer than `N` bytes up to
-/// `end`, `short` gives the flags of the rest, zero-padded.
+/// `end`, `short` gives the flags of the bytes from its first argument up
+/// to `end`.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn steps<const N: usize, V: Copy>(
@@ -499,7 +641,7 @@ fn steps<const N: usize, V: Copy>(
     mut prev: V,
     zero: V,
     hits: impl Fn(&[u8; N], V) -> (u32, V),
-    short: impl FnOnce(&[u8], V) -> u32,
+    short: impl FnOnce(usize, V) -> u32,
 ) -> u64 {
     let mut m = 0u64;
     let mut k = start;
@@ -517,7 +659,7 @@ fn steps<const N: usize, V: Copy>(
         let last = end.checked_sub(N).and_then(|s| t.get(s..end));
         let h = match last.and_then(|b| <&[u8; N]>::try_from(b).ok()) {
             Some(b) => hits(b, zero).0 >> (N - n),
-            None => short(t.get(k..end).unwrap_or_default(), prev),
+            None => short(k, prev),
         };
         m |= u64::from(h) << (k - start);
     }
@@ -624,16 +766,31 @@ mod tests {
 
     /// What the pass must see: the bytes of [`allowed`] except a word-start
     /// byte inside a word (after any [`WORD`] byte), which `at_trigger` skips,
-    /// a digit glued to a letter, which starts no number (an IPv6 group is
-    /// found from the `:` after it), and a `k` or `b` that is not part of a
-    /// lowercase bearer keyword (`tok`, `be`, `ba`).
-    fn needed(t: &[u8], p: usize) -> bool {
+    /// the first of one to three digits glued to a letter, which start no
+    /// number (an IPv6 group is found from the `:` after it), of one or two
+    /// digits before the end, a control or non-ASCII byte or (unless
+    /// `phone_key`) a space, and of three digits before the end, a control or
+    /// non-ASCII byte, and a `k` or `b` that is not part of a lowercase
+    /// bearer keyword (`tok`, `be`, `ba`).
+    fn needed(t: &[u8], p: usize, phone_key: bool) -> bool {
         let b = t[p];
         let tok = b == b'k' && p >= 2 && &t[p - 2..p] == b"to";
         let anywhere = matches!(b, b'('..=b'+' | b':'..=b'Z') || tok;
-        let glued = b.is_ascii_digit() && t.get(p + 1).is_some_and(u8::is_ascii_alphabetic);
+        let digits = t[p..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let after = t.get(p + digits).copied();
+        let letter = after.is_some_and(|c| c.is_ascii_alphabetic());
+        let ends = match after {
+            None => true,
+            Some(b' ') => !phone_key && digits < 3,
+            Some(c) => !(b' '..0x80).contains(&c),
+        };
+        let nothing = (1..=3).contains(&digits) && (letter || ends);
         let b_kw = b == b'b' && matches!(t.get(p + 1), Some(b'e' | b'a'));
-        let start = (b.is_ascii_digit() && !glued) || b >= 0x80 || b_kw;
+        let start = (digits > 0 && !nothing) || b >= 0x80 || b_kw;
         anywhere || (start && !(p > 0 && is(t[p - 1], WORD)))
     }
 
@@ -641,6 +798,12 @@ mod tests {
     /// (and of the portable version) holds every byte the pass needs, and
     /// nothing outside the widest definition.
     fn check(t: &[u8]) {
+        check_keyed(t, false);
+        check_keyed(t, true);
+    }
+
+    /// [`check`] for values under a phone key or not.
+    fn check_keyed(t: &[u8], phone_key: bool) {
         let mut block = 0;
         while block < t.len() {
             let end = (block + BLOCK).min(t.len());
@@ -653,20 +816,26 @@ mod tests {
                 let swar = candidates_swar(&t[s..e], after_word(t, s));
                 for p in s..e {
                     assert!(
-                        !needed(t, p) || swar >> (p - s) & 1 == 1,
+                        !needed(t, p, phone_key) || swar >> (p - s) & 1 == 1,
                         "swar byte {p} of {t:?}"
                     );
                 }
                 // The dispatching version (AVX2 where the CPU has it), and
                 // SSE2 alone.
                 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-                let simd = [candidates(t, s, e), candidates_sse2(t, s, e)];
+                let simd = [
+                    candidates(t, s, e, phone_key),
+                    candidates_sse2(t, s, e, Short::new(phone_key)),
+                ];
                 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-                let simd = [candidates(t, s, e)];
+                let simd = [candidates(t, s, e, phone_key)];
                 for m in simd {
                     for p in s..e {
                         let bit = m >> (p - s) & 1 == 1;
-                        assert!(!needed(t, p) || bit, "byte {p} of {t:?} in {s}..{e}");
+                        assert!(
+                            !needed(t, p, phone_key) || bit,
+                            "byte {p} of {t:?} in {s}..{e} (phone key: {phone_key})"
+                        );
                         if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) {
                             assert!(!bit || allowed(t, p), "extra byte {p} of {t:?} in {s}..{e}");
                         }
@@ -684,7 +853,7 @@ mod tests {
 
     #[test]
     fn candidates_match_the_definition_at_every_length() {
-        let line = "GET /v1/query 200 in 14.2ms bob=x k8s é3 (+1) b2b token:AKIA eyJ ~ü9 3f9a-2001:db8::1 4G bearer basic tok";
+        let line = "GET /v1/query 200 in 14.2ms bob=x k8s é3 (+1) b2b token:AKIA eyJ ~ü9 3f9a-2001:db8::1 4G bearer basic tok n=7 m=42 (5) 12";
         for n in 0..=line.len() {
             check(&line.as_bytes()[..n]);
         }

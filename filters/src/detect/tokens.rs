@@ -11,9 +11,12 @@ const AWS_PREFIXES: [&[u8; 4]; 11] = [
     b"APKA",
 ];
 
+/// Length of an AWS access key id.
+pub(super) const AWS_KEY_ID_LEN: usize = 20;
+
 /// `AKIA` + 16 base32 characters, as a whole word (`wend` ends the word at `i`).
 pub(super) fn aws_key_id_at(t: &[u8], i: usize, wend: usize) -> Option<usize> {
-    if wend - i != 20 || !AWS_PREFIXES.iter().any(|p| &t[i..i + 4] == *p) {
+    if wend - i != AWS_KEY_ID_LEN || !AWS_PREFIXES.iter().any(|p| &t[i..i + 4] == *p) {
         return None;
     }
     t[i + 4..wend].iter().all(|&b| is(b, B32)).then_some(wend)

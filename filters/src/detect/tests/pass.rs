@@ -144,3 +144,38 @@ fn reduced_sets_stop_at_their_own_triggers_only() {
     set.scan(b"", text, &mut out);
     assert!(out.is_empty());
 }
+
+#[test]
+fn short_words_of_letters_skip_the_pass_only_below_key_id_length() {
+    for text in [
+        "INFO",
+        "WARN",
+        "BEARER",
+        "Token",
+        "eyJabc",
+        "AKIAABCDEFGHIJKLMNO",
+    ] {
+        assert_eq!(scan(text), pairs(&[]), "{text}");
+    }
+    // Twenty capitals can be an AWS key id: the pass still runs.
+    assert_eq!(
+        scan("AKIAABCDEFGHIJKLMNOP"),
+        pairs(&[("aws_access_key_id", "AKIAABCDEFGHIJKLMNOP")])
+    );
+}
+
+#[test]
+fn short_numbers_and_glued_digits_are_found_from_their_colon() {
+    // The pass does not stop at one to three digits before a letter, a
+    // space or the end; an IPv6 group of that shape is found from its `:`.
+    for (text, want) in [
+        ("peer 12ab:cd::1 up", "12ab:cd::1"),
+        ("peer 123f:db8::1", "123f:db8::1"),
+        ("peer 2a:db8::7 x=1", "2a:db8::7"),
+    ] {
+        assert_eq!(scan(text), pairs(&[("ipv6", want)]), "{text}");
+    }
+    assert_eq!(scan("took 50ms, 300s, id 11d2 rows=7 n=42"), pairs(&[]));
+    // Three digits before a space still start an SSN.
+    assert_eq!(scan("ssn 123 45 6789"), pairs(&[("us_ssn", "123 45 6789")]));
+}
