@@ -110,6 +110,10 @@ async fn what_cannot_be_served_is_refused_and_the_connection_closed() {
             "400",
         ),
         (b"POST / HTTP/1.1\r\ntransfer-encoding: gzip\r\n\r\n", "501"),
+        (
+            b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+            "400",
+        ),
         (b"POST / HTTP/1.1\r\ncontent-length: 2000000\r\n\r\n", "413"),
         (big_head.as_bytes(), "431"),
     ] {
@@ -121,7 +125,7 @@ async fn what_cannot_be_served_is_refused_and_the_connection_closed() {
         assert!(closed, "{status}: connection left open");
     }
     let st = sink.stats();
-    assert_eq!((st.other_requests, st.decode_errors), (0, 6));
+    assert_eq!((st.other_requests, st.decode_errors), (0, 7));
 }
 
 #[tokio::test]

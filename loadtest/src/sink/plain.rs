@@ -72,9 +72,17 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
             let n = facts.content_length.unwrap_or(0);
             rb.skip(&mut stream, n).await.map(|()| n)
         };
-        let Ok(body_len) = body else {
-            state.stats.decode_error();
-            return;
+        let body_len = match body {
+            Ok(n) => n,
+            // The client went away mid-body: no one to answer.
+            Err(H1Error::Io) => {
+                state.stats.decode_error();
+                return;
+            }
+            // A broken chunk size or an endless chunk line.
+            Err(H1Error::Malformed | H1Error::TooLarge) => {
+                return refuse(&mut stream, &state, StatusCode::BAD_REQUEST).await
+            }
         };
         let fault = state.fault.borrow().clone();
         if let Fault::Delay(d) = fault {
