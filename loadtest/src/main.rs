@@ -185,6 +185,10 @@ struct CompareArgs {
     /// Open-loop (latency) phase per run; 0 = latency from the closed loop.
     #[arg(long, value_parser = parse_duration)]
     latency_duration: Option<Duration>,
+    /// The latency phase runs in this many slices, the targets taking turns
+    /// slice by slice; percentiles are of all slices' and rounds' samples.
+    #[arg(long)]
+    latency_slices: Option<usize>,
     #[arg(long, value_parser = parse_duration)]
     warmup: Option<Duration>,
     #[arg(long)]
@@ -395,6 +399,12 @@ fn run_compare(a: CompareArgs) -> Result<ExitCode, String> {
     }
     if let Some(v) = a.latency_duration {
         cfg.load.latency_duration = v;
+    }
+    if let Some(v) = a.latency_slices {
+        if v == 0 {
+            return Err("--latency-slices must be at least 1".into());
+        }
+        cfg.load.latency_slices = v;
     }
     if let Some(v) = a.warmup {
         cfg.load.warmup = v;

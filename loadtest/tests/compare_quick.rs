@@ -10,6 +10,10 @@ use serde_json::Value;
 
 const LOADTEST: &str = env!("CARGO_BIN_EXE_planeguard-loadtest");
 
+/// The comparisons pin themselves and their proxies to the machine's
+/// cores: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The planeguard binary: $PLANEGUARD_BIN, else a release or debug build in
 /// this test's target directory, else a debug build made now.
 fn planeguard_binary() -> Option<PathBuf> {
@@ -64,6 +68,7 @@ fn row<'a>(report: &'a Value, scenario: &str, target: &str) -> &'a Value {
 
 #[test]
 fn compare_quick_runs_every_target_and_writes_reports() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let Some(planeguard) = planeguard_binary() else {
         eprintln!("skipped: the planeguard binary could not be built");
         return;
@@ -160,4 +165,96 @@ fn compare_quick_runs_every_target_and_writes_reports() {
         .expect("planeguard summary");
     assert!(pg["peak_rss_bytes"].as_u64().unwrap() > 1 << 20, "{pg}");
     assert!(report["bars"].as_array().unwrap().len() >= 8);
+}
+
+/// A short full-mode run: the latency phase in slices that the targets take
+/// turns at, pooled per target over slices and rounds.
+#[test]
+fn latency_phase_in_slices_is_pooled_per_target() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(planeguard) = planeguard_binary() else {
+        eprintln!("skipped: the planeguard binary could not be built");
+        return;
+    };
+    let out = std::env::temp_dir().join(format!("planeguard-slices-test-{}", std::process::id()));
+    let output = Command::new(LOADTEST)
+        .args([
+            "compare",
+            "--no-build",
+            "--rounds",
+            "2",
+            "--warmup",
+            "100ms",
+            "--duration",
+            "300ms",
+            "--latency-duration",
+            "900ms",
+            "--latency-slices",
+            "3",
+            "--plain-rate",
+            "2000",
+            "--otlp-rate",
+            "200",
+            "--targets",
+            "direct,planeguard",
+            "--scenarios",
+            "plain-4k,otlp-http-logs",
+            "--planeguard",
+        ])
+        .arg(&planeguard)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run compare");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let json = std::fs::read(out.join("compare.json")).expect("JSON written");
+    let _ = std::fs::remove_dir_all(&out);
+    let report: Value = serde_json::from_slice(&json).expect("valid JSON");
+    assert_eq!(report["load"]["latency_slices"], 3);
+
+    let ms = report["measurements"].as_array().expect("measurements");
+    assert_eq!(ms.len(), 2 * 2 * 2, "rounds x scenarios x targets");
+    for m in ms {
+        let l = &m["latency"];
+        // Three slices of 0.3 s each, pooled into one report.
+        let secs = l["seconds"].as_f64().unwrap();
+        assert!((0.6..=1.2).contains(&secs), "latency window {secs} s: {m}");
+        let expected = l["rate"].as_f64().unwrap() * secs;
+        let done = l["requests"].as_f64().unwrap();
+        assert!(
+            done >= 0.5 * expected,
+            "{done} of ~{expected} requests: {l}"
+        );
+        assert_eq!(l["errors"], 0, "{l}");
+        let (p50, p99) = (
+            l["latency_us"]["p50"].as_u64(),
+            l["latency_us"]["p99"].as_u64(),
+        );
+        assert!(p50 > Some(0) && p50 <= p99, "{l}");
+        // The sink saw every slice's requests.
+        let sunk = &m["sink_latency_phase"];
+        let seen =
+            sunk["other_requests"].as_u64().unwrap() + sunk["logs"]["requests"].as_u64().unwrap();
+        assert!(seen as f64 >= done, "sink saw {seen} of {done}: {m}");
+        if m["target"] == "planeguard" && m["scenario"] == "otlp-http-logs" {
+            assert_eq!(sunk["logs"]["leaked_payloads"], 0, "{m}");
+        }
+    }
+    for sc in ["plain-4k", "otlp-http-logs"] {
+        for t in ["direct", "planeguard"] {
+            let r = row(&report, sc, t);
+            let rounds = r["p99_per_round"].as_array().expect("p99 per round");
+            assert_eq!(rounds.len(), 2, "{r}");
+            // The pooled p99 lies within the rounds' p99s.
+            let p99 = r["latency_us"]["p99"].as_u64().unwrap();
+            let lo = rounds.iter().filter_map(Value::as_u64).min().unwrap();
+            let hi = rounds.iter().filter_map(Value::as_u64).max().unwrap();
+            assert!(
+                (lo..=hi).contains(&p99),
+                "pooled p99 {p99} outside {lo}..={hi}: {r}"
+            );
+        }
+    }
 }

@@ -69,8 +69,8 @@ pub fn default_planeguard() -> PathBuf {
 }
 
 impl CompareConfig {
-    /// The full (manual) run: 3 rounds of 5 s throughput + 5 s latency per
-    /// scenario and target.
+    /// The full (manual) run: 3 rounds of 5 s throughput + 5 s latency (in
+    /// 5 interleaved slices) per scenario and target.
     pub fn full() -> Self {
         Self {
             quick: false,
@@ -84,6 +84,7 @@ impl CompareConfig {
                 warmup: Duration::from_secs(1),
                 duration: Duration::from_secs(5),
                 latency_duration: Duration::from_secs(5),
+                latency_slices: 5,
             },
             planeguard: default_planeguard(),
             build_planeguard: true,
@@ -285,26 +286,42 @@ pub async fn run(cfg: &CompareConfig) -> Result<CompareReport, String> {
         for (sc, pool) in scenarios.iter().zip(&pools) {
             let n = targets.len();
             // Rotate the order each round so no target always runs first.
-            for j in 0..n {
-                let t = &targets[(j + round) % n];
-                let Ok(ep) = t.endpoint(sc.group) else {
-                    continue;
-                };
-                let m = measure(round, sc, t.kind, &ep, &cfg.load, pool, &sink, ticks).await?;
+            let serving: Vec<(TargetKind, Endpoint)> = (0..n)
+                .map(|j| &targets[(j + round) % n])
+                .filter_map(|t| Some((t.kind, t.endpoint(sc.group).ok()?)))
+                .collect();
+            let mut round_ms = Vec::with_capacity(serving.len());
+            for (kind, ep) in &serving {
+                let m = measure(round, sc, *kind, ep, &cfg.load, pool, &sink, ticks).await?;
                 eprintln!(
-                    "round {}/{rounds} {:<20} via {:<10} {:>9.0} req/s {:>10.0} rec/s  p99 {:>7} µs  cpu {}  errors {}  canaries {}",
+                    "round {}/{rounds} {:<20} via {:<10} {:>9.0} req/s {:>10.0} rec/s  cpu {}  errors {}  canaries {}",
                     round + 1,
                     sc.id,
-                    t.kind.as_str(),
+                    kind.as_str(),
                     m.throughput.req_per_s,
                     m.throughput.records_per_s,
-                    m.latency.as_ref().unwrap_or(&m.throughput).latency_us.p99,
                     m.proxy_cpu_s.map_or("-".into(), |c| format!("{c:.2}s")),
                     m.throughput.errors,
                     m.sink.canaries_found(),
                 );
-                ms.push(m);
+                round_ms.push(m);
             }
+            latency_phase(sc, &serving, &mut round_ms, &cfg.load, pool, &sink).await?;
+            for m in round_ms.iter().filter(|m| m.latency.is_some()) {
+                let l = m.latency.as_ref().map(|l| l.latency_us).unwrap_or_default();
+                eprintln!(
+                    "round {}/{rounds} {:<20} via {:<10} latency µs p50 {:>6}  p90 {:>6}  p99 {:>6}  errors {}  canaries {}",
+                    round + 1,
+                    sc.id,
+                    m.target.as_str(),
+                    l.p50,
+                    l.p90,
+                    l.p99,
+                    m.latency.as_ref().map_or(0, |l| l.errors),
+                    m.sink_latency_phase.map_or(0, |s| s.canaries_found()),
+                );
+            }
+            ms.extend(round_ms);
         }
     }
 
@@ -382,6 +399,7 @@ pub async fn run(cfg: &CompareConfig) -> Result<CompareReport, String> {
     Ok(report)
 }
 
+/// The throughput phase of one scenario against one target.
 #[allow(clippy::too_many_arguments)]
 async fn measure(
     round: usize,
@@ -401,14 +419,6 @@ async fn measure(
     let drain_s = drain(sink).await;
     let c1 = cpu();
     let s1 = sink.stats();
-    let (latency, sink_latency_phase) = match sc.latency(ep.addr, load) {
-        Some(g) => {
-            let r = gen::run_with(&g, Arc::clone(pool)).await?;
-            drain(sink).await;
-            (Some(r), Some(sink.stats().since(&s1)))
-        }
-        None => (None, None),
-    };
     let leaks = if target.scrubs() && sc.group.is_otlp() {
         sink.canary_samples()
     } else {
@@ -420,13 +430,65 @@ async fn measure(
         scenario: sc.id,
         target,
         throughput,
-        latency,
+        latency: None,
         sink: s1.since(&s0),
-        sink_latency_phase,
+        sink_latency_phase: None,
         proxy_cpu_s: c0.zip(c1).map(|(a, b)| (b - a).max(0.0)),
         drain_s,
     })
 }
+
+/// The open-loop latency phase of one scenario and round: the targets take
+/// turns slice by slice (the order rotated each slice), and each target's
+/// slices are pooled into its measurement (`ms[i]` belongs to `serving[i]`).
+async fn latency_phase(
+    sc: &Scenario,
+    serving: &[(TargetKind, Endpoint)],
+    ms: &mut [Measurement],
+    load: &Load,
+    pool: &Arc<[Payload]>,
+    sink: &Sink,
+) -> Result<(), String> {
+    let n = serving.len();
+    for slice in 0..load.latency_slices.max(1) {
+        for j in 0..n {
+            let i = (j + slice) % n;
+            let (kind, ep) = &serving[i];
+            let Some(g) = sc.latency_slice(ep.addr, load) else {
+                return Ok(());
+            };
+            let scrubbed = kind.scrubs() && sc.group.is_otlp();
+            if scrubbed {
+                sink.clear_canary_samples();
+            }
+            let s0 = sink.stats();
+            let r = gen::run_with(&g, Arc::clone(pool)).await?;
+            drain(sink).await;
+            let delta = sink.stats().since(&s0);
+            let m = &mut ms[i];
+            match &mut m.latency {
+                Some(l) => l.absorb(&r),
+                None => m.latency = Some(r),
+            }
+            m.sink_latency_phase = Some(match m.sink_latency_phase {
+                Some(before) => before.plus(&delta),
+                None => delta,
+            });
+            if scrubbed {
+                for leak in sink.canary_samples() {
+                    if m.leaks.len() >= LEAK_SAMPLES {
+                        break;
+                    }
+                    m.leaks.push(leak);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Canary samples kept per measurement.
+const LEAK_SAMPLES: usize = 50;
 
 /// Waits until the sink has received nothing for 200 ms (store-and-forward
 /// proxies keep exporting after they answered), at most 10 s. Returns how
@@ -552,10 +614,11 @@ pub fn markdown(report: &CompareReport) -> String {
             "none (closed-loop latency)".to_string()
         } else {
             format!(
-                "{:.1} s open loop at {:.0} req/s plain, {:.0} req/s OTLP",
+                "{:.1} s open loop at {:.0} req/s plain, {:.0} req/s OTLP, in {} slices per round with the targets taking turns; percentiles of all rounds' samples pooled",
                 report.load.latency_duration.as_secs_f64(),
                 report.load.plain_rate,
-                report.load.otlp_rate
+                report.load.otlp_rate,
+                report.load.latency_slices.max(1)
             )
         },
         report.load.warmup.as_secs_f64(),

@@ -55,6 +55,14 @@ const COLUMNS: &[Column] = &[
     ("p99.9 µs", |r| num(r.latency_us.p999 as f64)),
     ("max µs", |r| num(r.latency_us.max as f64)),
     ("+p99 µs", |r| opt(r.added_p99_us, num)),
+    ("p99 per round", |r| {
+        let v: Vec<String> = r.p99_per_round.iter().map(|p| num(*p as f64)).collect();
+        if v.is_empty() {
+            "-".into()
+        } else {
+            v.join(" / ")
+        }
+    }),
     ("CPU µs/req", |r| {
         opt(r.cpu_us_per_req, |v| format!("{v:.1}"))
     }),

@@ -60,8 +60,11 @@ pub struct Row {
     /// Records acknowledged to the generator per second.
     pub records_per_s: f64,
     pub mb_per_s: f64,
-    /// Latency percentiles (median of each over rounds).
+    /// Latency percentiles of every round's samples pooled (the median of
+    /// each over rounds when samples were not kept).
     pub latency_us: Latency,
+    /// Each round's own p99, to show how much it moved.
+    pub p99_per_round: Vec<u64>,
     /// `open loop at N req/s` or `closed loop`.
     pub latency_source: String,
     /// p99 minus the direct path's p99.
@@ -150,24 +153,8 @@ pub fn rows(
 }
 
 fn row(sc: &Scenario, t: TargetKind, ms: &[&Measurement]) -> Row {
-    let lat = |f: fn(&Latency) -> u64| {
-        median_of(ms, |m| {
-            let r = m.latency.as_ref().unwrap_or(&m.throughput);
-            Some(f(&r.latency_us) as f64)
-        })
-        .unwrap_or(0.0) as u64
-    };
-    let latency_us = Latency {
-        p50: lat(|l| l.p50),
-        p90: lat(|l| l.p90),
-        p99: lat(|l| l.p99),
-        p999: lat(|l| l.p999),
-        max: lat(|l| l.max),
-        mean: median_of(ms, |m| {
-            Some(m.latency.as_ref().unwrap_or(&m.throughput).latency_us.mean)
-        })
-        .unwrap_or(0.0),
-    };
+    let latency_us = pooled_latency(ms).unwrap_or_else(|| median_latency(ms));
+    let p99_per_round = ms.iter().map(|m| latency_run(m).latency_us.p99).collect();
     let latency_source = match ms.first().and_then(|m| m.latency.as_ref()) {
         Some(l) => format!("open loop at {:.0} req/s", l.rate.unwrap_or(0.0)),
         None => "closed loop".into(),
@@ -212,6 +199,7 @@ fn row(sc: &Scenario, t: TargetKind, ms: &[&Measurement]) -> Row {
         records_per_s: median_of(ms, |m| Some(m.throughput.records_per_s)).unwrap_or(0.0),
         mb_per_s: median_of(ms, |m| Some(m.throughput.mb_per_s)).unwrap_or(0.0),
         latency_us,
+        p99_per_round,
         latency_source,
         added_p99_us: None,
         vs_direct: None,
@@ -245,6 +233,41 @@ fn row(sc: &Scenario, t: TargetKind, ms: &[&Measurement]) -> Row {
                 .then(|| m.throughput.bytes as f64 / m.throughput.requests as f64)
         })
         .unwrap_or(0.0),
+    }
+}
+
+/// The run whose latency a measurement reports: the open-loop phase, else
+/// the closed loop.
+fn latency_run(m: &Measurement) -> &GenReport {
+    m.latency.as_ref().unwrap_or(&m.throughput)
+}
+
+/// Percentiles of all rounds' samples together: with ~20,000 samples per
+/// round a p99 is ~200 samples deep, and pooling rounds weighs each slow
+/// spell of the host by how long it lasted instead of letting one round's
+/// p99 decide. `None` when a run kept no samples.
+fn pooled_latency(ms: &[&Measurement]) -> Option<Latency> {
+    let mut runs = ms.iter().map(|m| latency_run(m).histogram.as_ref());
+    let mut all = runs.next()??.clone();
+    for h in runs {
+        // Same bounds everywhere (`latency::histogram`): cannot fail.
+        let _ = all.add(h?);
+    }
+    Some(Latency::of(&all))
+}
+
+/// The median over rounds of each percentile.
+fn median_latency(ms: &[&Measurement]) -> Latency {
+    let lat = |f: fn(&Latency) -> u64| {
+        median_of(ms, |m| Some(f(&latency_run(m).latency_us) as f64)).unwrap_or(0.0) as u64
+    };
+    Latency {
+        p50: lat(|l| l.p50),
+        p90: lat(|l| l.p90),
+        p99: lat(|l| l.p99),
+        p999: lat(|l| l.p999),
+        max: lat(|l| l.max),
+        mean: median_of(ms, |m| Some(latency_run(m).latency_us.mean)).unwrap_or(0.0),
     }
 }
 
@@ -519,6 +542,58 @@ mod tests {
         fine.scenario = "otlp-http-logs";
         fine.canaries_found = 5;
         assert!(sanity(&[fine]).is_empty());
+    }
+
+    /// A plain-4k measurement whose latency phase saw `fast` samples of
+    /// 100 µs and `slow` of `slow_us`.
+    fn timed(round: usize, fast: u64, slow: u64, slow_us: u64, keep: bool) -> Measurement {
+        let mut h = crate::gen::latency::histogram();
+        h.record_n(100, fast).expect("in bounds");
+        h.record_n(slow_us, slow).expect("in bounds");
+        let latency = GenReport {
+            requests: fast + slow,
+            latency_us: Latency::of(&h),
+            histogram: keep.then_some(h),
+            ..GenReport::default()
+        };
+        Measurement {
+            round,
+            scenario: "plain-4k",
+            target: TargetKind::Planeguard,
+            throughput: GenReport::default(),
+            latency: Some(latency),
+            sink: StatsSnapshot::default(),
+            sink_latency_phase: None,
+            proxy_cpu_s: None,
+            drain_s: 0.0,
+            leaks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn latency_percentiles_are_of_pooled_samples() {
+        // One round with a slow spell (3% of its samples at 900 µs), two
+        // without: each round's p99 is 100 or 900, their median 100, while
+        // over all samples 1% are slow, which a pooled p99 shows (900).
+        let ms = [
+            timed(0, 9700, 300, 900, true),
+            timed(1, 10_000, 0, 900, true),
+            timed(2, 9950, 50, 900, true),
+        ];
+        let refs: Vec<&Measurement> = ms.iter().collect();
+        let pooled = row(&SCENARIOS[0], TargetKind::Planeguard, &refs);
+        assert_eq!(pooled.p99_per_round, vec![900, 100, 100]);
+        assert_eq!(pooled.latency_us.p99, 900, "{:?}", pooled.latency_us);
+        assert_eq!(pooled.latency_us.p50, 100);
+        // Without kept samples: the median of the rounds' percentiles.
+        let ms = [
+            timed(0, 9700, 300, 900, false),
+            timed(1, 10_000, 0, 900, false),
+            timed(2, 9950, 50, 900, true),
+        ];
+        let refs: Vec<&Measurement> = ms.iter().collect();
+        let medians = row(&SCENARIOS[0], TargetKind::Planeguard, &refs);
+        assert_eq!(medians.latency_us.p99, 100);
     }
 
     #[test]

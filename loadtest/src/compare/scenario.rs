@@ -110,9 +110,16 @@ pub struct Load {
     /// Closed-loop (throughput) phase.
     #[serde(serialize_with = "secs")]
     pub duration: Duration,
-    /// Open-loop (latency) phase; zero = latency from the closed-loop phase.
+    /// Open-loop (latency) phase per target and round; zero = latency from
+    /// the closed-loop phase.
     #[serde(serialize_with = "secs")]
     pub latency_duration: Duration,
+    /// The latency phase runs in this many slices per round, the targets
+    /// taking turns slice by slice (in rotated order): the host's slow
+    /// spells, which move a proxy's p99 by up to 2x between runs of
+    /// seconds, then fall on every target alike instead of on whichever
+    /// ran at the time.
+    pub latency_slices: usize,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -144,8 +151,8 @@ impl Scenario {
         g
     }
 
-    /// The open-loop latency run, if the load has one.
-    pub fn latency(&self, target: SocketAddr, load: &Load) -> Option<GenConfig> {
+    /// One slice of the open-loop latency phase, if the load has one.
+    pub fn latency_slice(&self, target: SocketAddr, load: &Load) -> Option<GenConfig> {
         if load.latency_duration.is_zero() {
             return None;
         }
@@ -155,8 +162,45 @@ impl Scenario {
         } else {
             load.plain_rate
         });
-        g.duration = load.latency_duration;
-        g.warmup = load.warmup.min(Duration::from_millis(500));
+        g.duration = load.latency_duration / load.latency_slices.max(1) as u32;
+        // New connections each slice: long enough for every connection to
+        // have sent a few requests before the window opens.
+        g.warmup = load.warmup.min(SLICE_WARMUP);
         Some(g)
+    }
+}
+
+/// Warm-up of each latency slice (at most the load's warm-up).
+const SLICE_WARMUP: Duration = Duration::from_millis(250);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The full run's load, with another latency phase.
+    fn load(latency: Duration, slices: usize) -> Load {
+        let mut load = crate::compare::CompareConfig::full().load;
+        load.latency_duration = latency;
+        load.latency_slices = slices;
+        load
+    }
+
+    #[test]
+    fn the_latency_phase_is_split_into_slices() {
+        let to = SocketAddr::from(([127, 0, 0, 1], 9));
+        let plain = SCENARIOS[0];
+        let g = plain
+            .latency_slice(to, &load(Duration::from_secs(5), 5))
+            .expect("a latency phase");
+        assert_eq!(g.duration, Duration::from_secs(1));
+        assert_eq!(g.warmup, SLICE_WARMUP);
+        assert_eq!(g.rate, Some(4000.0));
+        assert_eq!(g.connections, 32);
+        let otlp = SCENARIOS[2];
+        let g = otlp
+            .latency_slice(to, &load(Duration::from_secs(3), 0))
+            .expect("zero slices count as one");
+        assert_eq!((g.duration, g.rate), (Duration::from_secs(3), Some(400.0)));
+        assert!(plain.latency_slice(to, &load(Duration::ZERO, 5)).is_none());
     }
 }

@@ -221,6 +221,7 @@ pub async fn run_with(cfg: &GenConfig, payloads: Arc<[Payload]>) -> Result<GenRe
         behind_schedule: total.behind,
         total_requests: total.total_ok,
         total_records: total.total_records,
+        histogram: Some(total.hist),
     })
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use super::latency::Latency;
@@ -43,6 +44,46 @@ pub struct GenReport {
     /// per-request CPU figures measured over the whole run).
     pub total_requests: u64,
     pub total_records: u64,
+    /// The samples behind `latency_us`, kept so that runs can be pooled
+    /// (percentiles of pooled samples, not medians of percentiles).
+    #[serde(skip)]
+    pub histogram: Option<Histogram<u64>>,
+}
+
+impl GenReport {
+    /// Adds another run of the same load to this one, as if both windows
+    /// had been one: counts add up, rates are over the summed windows, and
+    /// the latency percentiles are of the pooled samples (when both reports
+    /// kept theirs, as every generator run does).
+    pub fn absorb(&mut self, other: &GenReport) {
+        self.seconds += other.seconds;
+        self.requests += other.requests;
+        self.errors += other.errors;
+        for (k, v) in &other.errors_by_kind {
+            *self.errors_by_kind.entry(k.clone()).or_default() += v;
+        }
+        self.records += other.records;
+        self.bytes += other.bytes;
+        self.behind_schedule += other.behind_schedule;
+        self.total_requests += other.total_requests;
+        self.total_records += other.total_records;
+        let per_s = |v: u64| v as f64 / self.seconds.max(1e-3);
+        self.req_per_s = per_s(self.requests);
+        self.records_per_s = per_s(self.records);
+        self.mb_per_s = per_s(self.bytes) / 1e6;
+        match (&mut self.histogram, &other.histogram) {
+            // Same bounds on both sides (`latency::histogram`): cannot fail.
+            (Some(mine), Some(theirs)) => {
+                let _ = mine.add(theirs);
+            }
+            // Without both sets of samples nothing can be pooled: the
+            // percentiles stay those of this report alone.
+            _ => self.histogram = None,
+        }
+        if let Some(h) = &self.histogram {
+            self.latency_us = Latency::of(h);
+        }
+    }
 }
 
 impl fmt::Display for GenReport {
@@ -87,5 +128,69 @@ impl fmt::Display for GenReport {
                 .collect();
             write!(f, "  errors: {} ({})", self.errors, kinds.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::latency;
+
+    /// A report of `n` requests over `seconds`, latencies `from..from + n`.
+    fn run(n: u64, from: u64, seconds: f64) -> GenReport {
+        let mut h = latency::histogram();
+        for v in from..from + n {
+            h.record(v).expect("in bounds");
+        }
+        GenReport {
+            seconds,
+            requests: n,
+            records: 2 * n,
+            bytes: 100 * n,
+            errors: 1,
+            errors_by_kind: [("timeout".to_string(), 1)].into(),
+            latency_us: Latency::of(&h),
+            histogram: Some(h),
+            ..GenReport::default()
+        }
+    }
+
+    #[test]
+    fn absorbing_pools_samples_and_sums_windows() {
+        let mut a = run(1000, 1, 1.0);
+        let b = run(1000, 10_001, 3.0);
+        a.absorb(&b);
+        assert_eq!(a.requests, 2000);
+        assert_eq!(a.records, 4000);
+        assert_eq!(a.errors, 2);
+        assert_eq!(a.errors_by_kind["timeout"], 2);
+        assert_eq!(a.seconds, 4.0);
+        assert_eq!(a.req_per_s, 500.0);
+        assert_eq!(a.mb_per_s, 200_000.0 / 4.0 / 1e6);
+        // Half the samples are 1..=1000, half 10,001..=11,000: the pooled
+        // p99 is in the slow half, the pooled p50 at the fast half's top.
+        assert!(
+            (10_900..=10_999).contains(&a.latency_us.p99),
+            "{:?}",
+            a.latency_us
+        );
+        assert!(
+            (999..=1001).contains(&a.latency_us.p50),
+            "{:?}",
+            a.latency_us
+        );
+        assert_eq!(a.histogram.as_ref().map(|h| h.len()), Some(2000));
+    }
+
+    #[test]
+    fn without_both_sample_sets_nothing_is_pooled() {
+        let mut a = run(10, 1, 1.0);
+        let before = a.latency_us;
+        let mut b = run(10, 5000, 1.0);
+        b.histogram = None;
+        a.absorb(&b);
+        assert_eq!(a.requests, 20);
+        assert!(a.histogram.is_none());
+        assert_eq!(a.latency_us, before, "percentiles stay this report's");
     }
 }

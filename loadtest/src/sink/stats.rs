@@ -174,32 +174,43 @@ impl Stats {
 }
 
 impl SignalSnapshot {
-    fn minus(&self, b: &Self) -> Self {
+    /// Each counter of `self` combined with the same counter of `b`.
+    fn each(&self, b: &Self, f: fn(u64, u64) -> u64) -> Self {
         Self {
-            requests: self.requests.saturating_sub(b.requests),
-            records: self.records.saturating_sub(b.records),
-            wire_bytes: self.wire_bytes.saturating_sub(b.wire_bytes),
-            decoded_bytes: self.decoded_bytes.saturating_sub(b.decoded_bytes),
-            canary_matches: self.canary_matches.saturating_sub(b.canary_matches),
-            canaries_found: self.canaries_found.saturating_sub(b.canaries_found),
-            leaked_payloads: self.leaked_payloads.saturating_sub(b.leaked_payloads),
+            requests: f(self.requests, b.requests),
+            records: f(self.records, b.records),
+            wire_bytes: f(self.wire_bytes, b.wire_bytes),
+            decoded_bytes: f(self.decoded_bytes, b.decoded_bytes),
+            canary_matches: f(self.canary_matches, b.canary_matches),
+            canaries_found: f(self.canaries_found, b.canaries_found),
+            leaked_payloads: f(self.leaked_payloads, b.leaked_payloads),
         }
     }
 }
 
 impl StatsSnapshot {
+    /// Each counter of `self` combined with the same counter of `b`.
+    fn each(&self, b: &Self, f: fn(u64, u64) -> u64) -> Self {
+        Self {
+            logs: self.logs.each(&b.logs, f),
+            metrics: self.metrics.each(&b.metrics, f),
+            traces: self.traces.each(&b.traces, f),
+            other_requests: f(self.other_requests, b.other_requests),
+            other_bytes: f(self.other_bytes, b.other_bytes),
+            decode_errors: f(self.decode_errors, b.decode_errors),
+            fault_responses: f(self.fault_responses, b.fault_responses),
+            connections: f(self.connections, b.connections),
+        }
+    }
+
     /// What happened between `before` and `self`.
     pub fn since(&self, before: &Self) -> Self {
-        Self {
-            logs: self.logs.minus(&before.logs),
-            metrics: self.metrics.minus(&before.metrics),
-            traces: self.traces.minus(&before.traces),
-            other_requests: self.other_requests.saturating_sub(before.other_requests),
-            other_bytes: self.other_bytes.saturating_sub(before.other_bytes),
-            decode_errors: self.decode_errors.saturating_sub(before.decode_errors),
-            fault_responses: self.fault_responses.saturating_sub(before.fault_responses),
-            connections: self.connections.saturating_sub(before.connections),
-        }
+        self.each(before, u64::saturating_sub)
+    }
+
+    /// Two disjoint windows' counts added up.
+    pub fn plus(&self, other: &Self) -> Self {
+        self.each(other, u64::saturating_add)
     }
 
     pub fn signal(&self, signal: Signal) -> &SignalSnapshot {
@@ -262,5 +273,41 @@ impl StatsSnapshot {
             self.decode_errors,
             self.fault_responses
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(k: u64) -> StatsSnapshot {
+        let s = SignalSnapshot {
+            requests: k,
+            records: 2 * k,
+            wire_bytes: 3 * k,
+            decoded_bytes: 4 * k,
+            canary_matches: 5 * k,
+            canaries_found: 6 * k,
+            leaked_payloads: 7 * k,
+        };
+        StatsSnapshot {
+            logs: s,
+            metrics: s,
+            traces: s,
+            other_requests: 8 * k,
+            other_bytes: 9 * k,
+            decode_errors: 10 * k,
+            fault_responses: 11 * k,
+            connections: 12 * k,
+        }
+    }
+
+    #[test]
+    fn windows_add_up_and_subtract_back() {
+        let (a, b) = (snap(3), snap(5));
+        assert_eq!(a.plus(&b), snap(8));
+        assert_eq!(snap(8).since(&b), a);
+        assert_eq!(a.since(&b), snap(0), "never below zero");
+        assert_eq!(a.plus(&b).requests(), 3 * 8 + 8 * 8);
     }
 }
