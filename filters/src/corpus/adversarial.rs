@@ -42,7 +42,10 @@ pub fn adversarial(signal: Signal, seed: u64) -> Batch {
                 seed,
                 ..CorpusConfig::default()
             },
-            planter: Planter::default(),
+            planter: Planter {
+                extended: true,
+                ..Planter::default()
+            },
             base_time: super::BASE_TIME_NANOS,
         },
         records: 0,

@@ -355,6 +355,9 @@ impl Gen {
 pub(crate) struct Planter {
     used: HashSet<String>,
     pub canaries: Vec<Canary>,
+    /// Draw from [`pii::generate_adversarial`] (the adversarial batches),
+    /// not [`pii::generate`] (the benchmark corpus, which stays as it was).
+    pub extended: bool,
 }
 
 impl Planter {
@@ -362,12 +365,17 @@ impl Planter {
     /// vocabularies (person names) could in principle run out; after a bounded
     /// number of attempts the last candidate is returned anyway.
     pub fn fresh(&mut self, rng: &mut Rng, kind: CanaryKind) -> pii::Pii {
-        let mut candidate = pii::generate(rng, kind);
+        let generate = if self.extended {
+            pii::generate_adversarial
+        } else {
+            pii::generate
+        };
+        let mut candidate = generate(rng, kind);
         for _ in 0..256 {
             if !self.used.contains(&candidate.value) && !self.overlaps(&candidate.value) {
                 break;
             }
-            candidate = pii::generate(rng, kind);
+            candidate = generate(rng, kind);
         }
         self.used.insert(candidate.value.clone());
         candidate

@@ -358,6 +358,79 @@ pub fn generate(rng: &mut Rng, kind: CanaryKind) -> Pii {
     }
 }
 
+/// [`generate`] with the formats only the adversarial batches plant (so that
+/// every carrier, location and encoding exercises them, while the benchmark
+/// corpus stays as it was): numbers that only a label in the same text names
+/// (`ssn=123456789`, `call 4155552671`, `phone: 07911 123456`), NANP numbers
+/// in single-space groups, and the punctuated NANP shapes of generated test
+/// data (`(012)345-6789x123`, `001-...`) whose digits need not follow the plan.
+pub fn generate_adversarial(rng: &mut Rng, kind: CanaryKind) -> Pii {
+    let (value, bare) = match kind {
+        CanaryKind::UsSsn if rng.chance(0.4) => {
+            let v = us_ssn(rng).replace(['-', ' '], "");
+            let bare = pick_fmt(
+                rng,
+                &[
+                    "ssn={}",
+                    "SSN {}",
+                    "SSN: {}",
+                    "social security number {}",
+                    "ssn#{}",
+                ],
+                &v,
+            );
+            (v, bare)
+        }
+        CanaryKind::Phone if rng.chance(0.5) => {
+            let v = match rng.below(5) {
+                0 => format!("{}{}", rng.range(2, 9), rng.digits(9)),
+                1 => format!("0{} {}", rng.range(7000, 7999), rng.digits(6)),
+                2 => format!("0{} {}", rng.range(20, 99), rng.digits(7)),
+                3 => format!("{} {} {}", nxx(rng), nxx(rng), rng.digits(4)),
+                _ => format!(
+                    "({}){}-{}x{}",
+                    rng.digits(3),
+                    rng.digits(3),
+                    rng.digits(4),
+                    rng.digits(3)
+                ),
+            };
+            let bare = pick_fmt(
+                rng,
+                &[
+                    "call {}",
+                    "phone: {}",
+                    "tel {}",
+                    "mobile no. {}",
+                    "phoneNumber={}",
+                ],
+                &v,
+            );
+            (v, bare)
+        }
+        _ => return generate(rng, kind),
+    };
+    let phrase = format!("kyc check {bare} pending");
+    Pii {
+        kind,
+        value,
+        bare,
+        phrase,
+        feature_key: None,
+    }
+}
+
+/// A NANP area code or exchange: 2-9, then two digits, no N11 code and no 9
+/// in the middle (reserved for area codes).
+fn nxx(rng: &mut Rng) -> u64 {
+    loop {
+        let x = rng.range(200, 999);
+        if x % 100 != 11 && (x / 10) % 10 != 9 {
+            return x;
+        }
+    }
+}
+
 fn pick_fmt(rng: &mut Rng, templates: &[&str], value: &str) -> String {
     rng.pick(templates).replacen("{}", value, 1)
 }
@@ -738,7 +811,12 @@ mod tests {
     fn every_kind_puts_its_value_in_phrase_and_bare_form() {
         let mut rng = Rng::new(6);
         for _ in 0..20 {
-            for kind in CanaryKind::ALL {
+            for (kind, generate) in CanaryKind::ALL.into_iter().flat_map(|k| {
+                [
+                    (k, generate as fn(&mut Rng, CanaryKind) -> Pii),
+                    (k, generate_adversarial),
+                ]
+            }) {
                 let p = generate(&mut rng, kind);
                 assert!(p.phrase.contains(&p.value), "{p:?}");
                 assert!(p.bare.contains(&p.value), "{p:?}");

@@ -22,6 +22,7 @@ mod email;
 mod ip;
 mod keyctx;
 mod kv;
+mod labels;
 mod names;
 mod numbers;
 mod phone;

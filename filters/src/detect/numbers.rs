@@ -123,16 +123,25 @@ fn luhn_ok(d: &[u8]) -> bool {
     sum % 10 == 0
 }
 
-/// US SSNs: `AAA-GG-SSSS` or `AAA GG SSSS`; a bare 9-digit run only under an
-/// SSN-like key. Area 000, 666 and 900-999, group 00 and serial 0000 are never
-/// issued, so they are not SSNs.
+/// US SSNs: `AAA-GG-SSSS` or `AAA GG SSSS`, where area 000, 666 and
+/// 900-999, group 00 and serial 0000 are never issued, so they are not SSNs;
+/// a bare 9-digit run only in context, when the key or a label before it
+/// names an SSN (`named`, asked only for a number of that shape). In context
+/// the shape alone decides: a value someone labelled as an SSN is one even
+/// outside the issued ranges (`987-65-4321`, an advertising number, is
+/// still what a form asked for).
 ///
 /// Out of line: few numbers get this far, and inlined into `words::word`
 /// it made the frame every number pays for larger.
 #[inline(never)]
-pub(super) fn ssn_at(t: &[u8], i: usize, dend: usize, ssn_key: bool) -> Option<usize> {
+pub(super) fn ssn_at(
+    t: &[u8],
+    i: usize,
+    dend: usize,
+    named: impl FnOnce() -> bool,
+) -> Option<usize> {
     let mut d = [0u8; 9];
-    let end = match dend - i {
+    let (end, grouped) = match dend - i {
         3 => {
             let sep = *t.get(dend)?;
             if sep != b'-' && sep != b' ' {
@@ -150,19 +159,17 @@ pub(super) fn ssn_at(t: &[u8], i: usize, dend: usize, ssn_key: bool) -> Option<u
             for (k, &b) in src.enumerate() {
                 d[k] = b - b'0';
             }
-            s + 4
+            (s + 4, true)
         }
-        9 if ssn_key => {
-            for (k, &b) in t[i..dend].iter().enumerate() {
-                d[k] = b - b'0';
-            }
-            dend
-        }
+        9 => (dend, false),
         _ => return None,
     };
+    if !number_ends(t, end) {
+        return None;
+    }
     let (area, group, serial) = (prefix(&d, 3), prefix(&d[3..], 2), prefix(&d[5..], 4));
-    let valid = area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
-    (valid && number_ends(t, end)).then_some(end)
+    let issued = grouped && area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+    (issued || named()).then_some(end)
 }
 
 /// IBAN length per ISO 3166 country code (SWIFT IBAN registry).

@@ -25,7 +25,7 @@ use super::classes::{
     at, class, digit_run, is, run, DIGIT, HEX, HIGH, IDENT_PUNCT, LOWER, UPPER, WORD,
 };
 use super::keyctx::KeyFacts;
-use super::{email, ip, kv, names, numbers, phone, simd, tokens};
+use super::{email, ip, kv, labels, names, numbers, phone, simd, tokens};
 use super::{Active, BuiltinDetector as B, DetectorId, DetectorSet, Match};
 
 /// What one scan of one value needs to know, passed to every scanner.
@@ -513,11 +513,11 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     // shapes below (a bare number under a phone key aside): one test
     // instead of each detector's.
     let bare_key = phone_key(cx.key, cx.facts);
+    let grouped = matches!(next, b'.' | b'-' | b' ');
     let shaped = match len {
-        1 | 2 => matches!(next, b'.' | b'-'),
-        3 => matches!(next, b'.' | b'-' | b' '),
-        4 => matches!(next, b' ' | b'-'),
-        9 | 13..=19 => true,
+        1 => matches!(next, b'.' | b'-'),
+        2..=6 => grouped,
+        7..=19 => true,
         _ => false,
     };
     if !(shaped || bare_key) {
@@ -533,14 +533,28 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     {
         want |= TRY_CARD;
     }
-    if on.ssn() && ((len == 3 && matches!(next, b'-' | b' ')) || len == 9) {
+    if on.ssn() && ((len == 3 && matches!(next, b'-' | b' ') && digit_after_sep) || len == 9) {
         want |= TRY_SSN;
     }
-    // NANP `555-234-5678` / `1-800-...`, or a bare number of 7+ digits (maybe
-    // in groups) under a phone key.
-    let nanp = matches!(next, b'-' | b'.') && (len == 3 || (len == 1 && t[i] == b'1'));
+    // NANP `555-234-5678` / `415 555 2671` / `1-800-...` / `001-...`, a bare
+    // number of 7+ digits (maybe in groups) under a phone key, or one that a
+    // label before it may name (7-15 digits, or a first group of 2-6 digits:
+    // `07911 123456`, `06.12.34.56.78`).
+    // (The NANP shapes continue with a group of three digits: decimals such
+    // as `120.5ms` stop here.)
+    let phone_shape = (len == 3 || (len == 1 && t[i] == b'1'))
+        && grouped
+        && at(t, dend + 1) & at(t, dend + 2) & at(t, dend + 3) & DIGIT != 0;
     let bare = bare_key && (len >= 7 || matches!(next, b' ' | b'-' | b'.' | b'('));
-    if on.phone() && (nanp || bare) {
+    // The shape and digits of a number a label can name, and the end of a
+    // word before it that a label can have: most numbers of seven digits
+    // (`offset 4821907`) fail the last, most with a separator the first
+    // (`120.5ms`, `1.24.0`).
+    let labeled = len <= 15
+        && (len >= 7
+            || (grouped && at(t, dend + 2) & DIGIT != 0 && phone::seven_digits(t, dend, len)))
+        && labels::may_follow_label(t, i);
+    if on.phone() && (phone_shape || bare || labeled) {
         want |= TRY_PHONE;
     }
     want
@@ -560,7 +574,9 @@ fn digit_word(cx: &Ctx, i: usize, dend: usize, want: u16, best: &mut Best) {
         best.offer(numbers::card_at(t, i, dend), B::CreditCard);
     }
     if want & TRY_SSN != 0 {
-        best.offer(numbers::ssn_at(t, i, dend, cx.facts.ssn()), B::UsSsn);
+        let named =
+            || (!cx.key.is_empty() && cx.facts.ssn()) || labels::before(t, i) & labels::SSN != 0;
+        best.offer(numbers::ssn_at(t, i, dend, named), B::UsSsn);
     }
     if want & TRY_PHONE != 0 {
         best.offer(phone::at_digit(cx, i, dend), B::Phone);

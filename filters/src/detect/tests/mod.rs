@@ -5,6 +5,7 @@ mod api;
 mod email;
 mod features;
 mod ip;
+mod labels;
 mod names;
 mod noise;
 mod numbers;
