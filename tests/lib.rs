@@ -238,6 +238,11 @@ impl Sink {
     }
 }
 
+/// Whether `needle` occurs in `hay` (canary searches in received bodies).
+pub fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 /// Log records in every logs request received.
 pub fn log_records(got: &[Received]) -> usize {
     use prost::Message;

@@ -39,10 +39,6 @@ flows:
     )
 }
 
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 /// Runs the SDK on its own thread and runtime, as an application would. The
 /// simple processors export synchronously on this thread; the runtime's workers
 /// drive the exporters' I/O.

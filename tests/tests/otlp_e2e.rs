@@ -137,10 +137,6 @@ fn traces() -> ExportTraceServiceRequest {
     }
 }
 
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 fn assert_scrubbed(body: &[u8]) {
     assert!(!contains(body, EMAIL), "email leaked to the metadata plane");
     assert!(!contains(body, CARD), "card leaked to the metadata plane");

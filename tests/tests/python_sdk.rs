@@ -55,10 +55,6 @@ fn python() -> Option<PathBuf> {
     usable.then_some(candidate)
 }
 
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 /// The forms a canary can take in a payload: as planted, and for the
 /// card its bare digits (a scrubber that keeps the digits leaks the card).
 fn forms(kind: &str, value: &str) -> Vec<String> {
