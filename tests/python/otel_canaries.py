@@ -133,7 +133,7 @@ def send(c, transport, results, grpc_addr, http_url):
 
     tp = TracerProvider(resource=resource)
     tp.add_span_processor(SimpleSpanProcessor(results.watch(spans, "traces", transport)))
-    tracer = tp.get_tracer("canary.tracer")
+    tracer = tp.get_tracer("canary.tracer", "1.0.0", attributes={"scope.owner": c["email"]})
     with tracer.start_as_current_span(f"charge card {c['card']}") as parent:
         parent.set_attribute("user.email", c["email"])
         parent.set_attribute("http.url", f"https://api.example.com/users/{c['email']}?ssn={c['ssn']}")
@@ -142,6 +142,7 @@ def send(c, transport, results, grpc_addr, http_url):
         parent.set_attribute("user.segment", c["feature"])
         parent.add_event("login", {"auth.header": f"Bearer {c['bearer']}", "session": c["jwt"]})
         parent.set_status(Status(StatusCode.ERROR, f"card {c['card']} declined for {c['email']}"))
+        parent.record_exception(ValueError(f"lookup failed for {c['email']} at {c['ipv4']}"))
         link = Link(parent.get_span_context(), {"peer.iban": c["iban"]})
         with tracer.start_as_current_span("settle", links=[link]) as child:
             child.set_attribute("aws.access_key_id", c["aws_key_id"])
@@ -165,7 +166,17 @@ def send(c, transport, results, grpc_addr, http_url):
     )
     log.info("callback requested: call %s or %s", c["phone_nanp"], c["phone_intl"])
     log.info("identity check ssn=%s, callback %s", c["ssn_labelled"], c["phone_spaced"])
+    try:
+        raise ValueError(f"card {c['card']} rejected for {c['email']}")
+    except ValueError:
+        log.exception("charge failed")
     log.removeHandler(handler)
+    # The Logs API directly: a structured body, nested attributes, an event name.
+    lp.get_logger("canary.api").emit(
+        body={"user": {"email": c["email"], "cards": [c["card"]]}, "note": f"ssn {c['ssn']}"},
+        attributes={"request": {"client": c["ipv6"], "iban": c["iban"]}},
+        event_name="user.signup",
+    )
     lp.shutdown()
 
     reader = PeriodicExportingMetricReader(
