@@ -140,6 +140,8 @@ def send(c, transport, results, grpc_addr, http_url):
         parent.set_attribute("net.peer.ip", c["ipv6"])
         parent.set_attribute("contact.numbers", [c["phone_nanp"], c["phone_intl"]])
         parent.set_attribute("user.segment", c["feature"])
+        # PII in an attribute key, not its value.
+        parent.set_attribute(f"cache.hit.{c['email']}", True)
         parent.add_event("login", {"auth.header": f"Bearer {c['bearer']}", "session": c["jwt"]})
         parent.set_status(Status(StatusCode.ERROR, f"card {c['card']} declined for {c['email']}"))
         parent.record_exception(ValueError(f"lookup failed for {c['email']} at {c['ipv4']}"))
@@ -184,7 +186,9 @@ def send(c, transport, results, grpc_addr, http_url):
     )
     mp = MeterProvider(resource=resource, metric_readers=[reader])
     meter = mp.get_meter("canary.meter")
-    meter.create_counter("payments").add(1, {"customer.email": c["email"], "customer.phone": c["phone_intl"]})
+    meter.create_counter("payments").add(
+        1, {"customer.email": c["email"], "customer.phone": c["phone_intl"], f"seen.{c['ipv4']}": 1}
+    )
     meter.create_histogram("lookup.ms").record(12.5, {"client.ip": c["ipv4"], "card": c["card"]})
     meter.create_up_down_counter("sessions").add(1, {"user.segment": c["feature"]})
     mp.force_flush()
