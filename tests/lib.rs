@@ -2,6 +2,8 @@
 //! an in-process planeguard on ephemeral ports, and raw OTLP clients.
 //! Everything listens on 127.0.0.1 only.
 
+pub mod clients;
+
 use std::convert::Infallible;
 use std::io::Read;
 use std::net::SocketAddr;

@@ -1,22 +1,27 @@
-"""Sends canary PII through the official OpenTelemetry Python SDK.
+"""Plants canaries through the official OpenTelemetry Python SDK.
 
-Used by tests/tests/python_sdk.rs: planeguard listens for OTLP, and this
-script exports logs, traces and metrics carrying freshly made canaries (each
-value unique to the run) in every place an application puts data: resource
-attributes, span names, attributes (strings and lists), events, links, status
-messages, log bodies formatted by Python's logging, log attributes from
-`extra=`, and metric data point attributes. It does so over OTLP/gRPC and
-OTLP/HTTP (protobuf), each with and without gzip.
+Used by tests/tests/python_sdk.rs, which makes the canaries (every kind the
+scrubber knows, from planeguard's corpus generator) and passes them as a JSON
+file: a list of {kind, value, bare, phrase, feature_key}. `phrase` is the
+value inside the text a log line would give it, `bare` the value with just
+the context its detector needs (`Bearer <token>`, a URL), `feature_key` the
+attribute key of a feature value.
 
-Prints one JSON object: the canaries by kind, and the result of every export
-the SDK made. Exits 1 if an export failed.
+Each canary goes into every place an application puts data: span names,
+attribute values (free-text keys and others), attribute keys, events,
+recorded exceptions, links, status messages, log bodies formatted by Python's
+logging and log attributes from `extra=`, metric data point attributes, and
+feature keys. Resource and scope attributes, a structured log body through
+the Logs API and `logging.exception` carry some of them too. All of it over
+OTLP/gRPC and OTLP/HTTP (protobuf), each with and without gzip.
+
+Prints one JSON object with the result of every export the SDK made; exits 1
+if an export failed.
 """
 
 import argparse
-import base64
 import json
 import logging
-import random
 import sys
 
 import grpc
@@ -32,64 +37,15 @@ from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
 )
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpans
 from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
-from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Link, Status, StatusCode
 
-
-def luhn_complete(digits):
-    """`digits` plus the Luhn check digit."""
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return digits + str((10 - total % 10) % 10)
-
-
-def iban_de(rng):
-    """A German IBAN with a valid mod-97 check."""
-    bban = "".join(rng.choice("0123456789") for _ in range(18))
-    # Country letters as numbers (D=13, E=14) and "00" moved behind the BBAN.
-    check = 98 - int(bban + "131400") % 97
-    return f"DE{check:02d}{bban}"
-
-
-def b64url(raw):
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def make_canaries(seed):
-    rng = random.Random(seed)
-    tag = "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(8))
-    card = luhn_complete("4" + "".join(rng.choice("0123456789") for _ in range(14)))
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = b64url(json.dumps({"sub": f"user-{tag}", "iat": rng.randrange(10**9, 2 * 10**9)}).encode())
-    signature = b64url(bytes(rng.randrange(256) for _ in range(32)))
-    return {
-        "email": f"{tag}.doe@example-{tag[:3]}.com",
-        "phone_nanp": f"+1-415-555-{rng.randrange(1000, 10000)}",
-        "phone_intl": f"+44 20 7946 {rng.randrange(1000, 10000)}",
-        "ssn": f"{rng.randrange(100, 666)}-{rng.randrange(10, 100)}-{rng.randrange(1000, 10000)}",
-        "card": " ".join(card[i : i + 4] for i in range(0, 16, 4)),
-        "ipv4": f"203.0.113.{rng.randrange(1, 255)}",
-        "ipv6": f"2001:db8:{rng.randrange(0x1000, 0x10000):x}::{rng.randrange(0x1000, 0x10000):x}",
-        "iban": iban_de(rng),
-        "jwt": f"{header}.{claims}.{signature}",
-        "aws_key_id": "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16)),
-        "bearer": "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") for _ in range(40)),
-        "feature": f"segment-{tag}-{rng.randrange(10**6)}",
-        # Numbers that only a label in the same text names.
-        "ssn_labelled": f"{rng.randrange(100, 666)}{rng.randrange(10, 100)}{rng.randrange(1000, 10000)}",
-        "phone_spaced": f"212 555 {rng.randrange(1000, 10000)}",
-    }
+TRANSPORTS = ["grpc", "grpc+gzip", "http", "http+gzip"]
 
 
 class Results:
@@ -110,87 +66,86 @@ class Results:
         return exporter
 
 
-def send(c, transport, results, grpc_addr, http_url):
-    resource = Resource.create(
-        {
-            "service.name": "py-canary",
-            "deployment.owner": c["email"],
-            "host.ip": c["ipv4"],
-        }
-    )
+def exporters(transport, grpc_addr, http_url):
     if transport.startswith("grpc"):
         kw = {"endpoint": grpc_addr, "insecure": True}
         if transport.endswith("gzip"):
             kw["compression"] = grpc.Compression.Gzip
-        spans, logs, metrics = GrpcSpans(**kw), GrpcLogs(**kw), GrpcMetrics(**kw)
-    else:
-        kw = {}
-        if transport.endswith("gzip"):
-            kw["compression"] = HttpCompression.Gzip
-        spans = HttpSpans(endpoint=f"{http_url}/v1/traces", **kw)
-        logs = HttpLogs(endpoint=f"{http_url}/v1/logs", **kw)
-        metrics = HttpMetrics(endpoint=f"{http_url}/v1/metrics", **kw)
+        return GrpcSpans(**kw), GrpcLogs(**kw), GrpcMetrics(**kw)
+    kw = {}
+    if transport.endswith("gzip"):
+        kw["compression"] = HttpCompression.Gzip
+    return (
+        HttpSpans(endpoint=f"{http_url}/v1/traces", **kw),
+        HttpLogs(endpoint=f"{http_url}/v1/logs", **kw),
+        HttpMetrics(endpoint=f"{http_url}/v1/metrics", **kw),
+    )
+
+
+def attributes(c):
+    """The attributes one canary travels in."""
+    a = {
+        "http.url": c["bare"],
+        "note": c["phrase"],
+        "detail": c["bare"],
+        f"seen {c['bare']}": True,
+    }
+    if c["feature_key"]:
+        a[c["feature_key"]] = c["value"]
+    return a
+
+
+def send(canaries, transport, results, grpc_addr, http_url):
+    first = canaries[0]
+    resource = Resource.create({"service.name": "py-canary", "deployment.owner": first["bare"]})
+    span_exp, log_exp, metric_exp = exporters(transport, grpc_addr, http_url)
 
     tp = TracerProvider(resource=resource)
-    tp.add_span_processor(SimpleSpanProcessor(results.watch(spans, "traces", transport)))
-    tracer = tp.get_tracer("canary.tracer", "1.0.0", attributes={"scope.owner": c["email"]})
-    with tracer.start_as_current_span(f"charge card {c['card']}") as parent:
-        parent.set_attribute("user.email", c["email"])
-        parent.set_attribute("http.url", f"https://api.example.com/users/{c['email']}?ssn={c['ssn']}")
-        parent.set_attribute("net.peer.ip", c["ipv6"])
-        parent.set_attribute("contact.numbers", [c["phone_nanp"], c["phone_intl"]])
-        parent.set_attribute("user.segment", c["feature"])
-        # PII in an attribute key, not its value.
-        parent.set_attribute(f"cache.hit.{c['email']}", True)
-        parent.add_event("login", {"auth.header": f"Bearer {c['bearer']}", "session": c["jwt"]})
-        parent.set_status(Status(StatusCode.ERROR, f"card {c['card']} declined for {c['email']}"))
-        parent.record_exception(ValueError(f"lookup failed for {c['email']} at {c['ipv4']}"))
-        link = Link(parent.get_span_context(), {"peer.iban": c["iban"]})
-        with tracer.start_as_current_span("settle", links=[link]) as child:
-            child.set_attribute("aws.access_key_id", c["aws_key_id"])
-            child.set_attribute("note", f"wire to {c['iban']} called {c['phone_nanp']}")
+    tp.add_span_processor(BatchSpanProcessor(results.watch(span_exp, "traces", transport)))
+    tracer = tp.get_tracer("canary.tracer", "1.0.0", attributes={"scope.owner": first["phrase"]})
+    previous = None
+    for c in canaries:
+        links = [Link(previous, {"http.url": c["bare"]})] if previous else []
+        with tracer.start_as_current_span(c["phrase"], links=links) as span:
+            span.set_attributes(attributes(c))
+            span.add_event(c["phrase"], {"exception.message": c["phrase"], "detail": c["bare"]})
+            span.record_exception(ValueError(c["phrase"]))
+            span.set_status(Status(StatusCode.ERROR, c["phrase"]))
+            previous = span.get_span_context()
     tp.shutdown()
 
     lp = LoggerProvider(resource=resource)
-    lp.add_log_record_processor(SimpleLogRecordProcessor(results.watch(logs, "logs", transport)))
+    lp.add_log_record_processor(BatchLogRecordProcessor(results.watch(log_exp, "logs", transport)))
     handler = LoggingHandler(level=logging.INFO, logger_provider=lp)
     log = logging.getLogger(f"canary.{transport}")
     log.propagate = False
     log.setLevel(logging.INFO)
     log.addHandler(handler)
-    log.warning(
-        "payment failed for %s card %s iban %s from %s",
-        c["email"],
-        c["card"],
-        c["iban"],
-        c["ipv4"],
-        extra={"user.ssn": c["ssn"], "auth.token": c["jwt"], "user.segment": c["feature"]},
-    )
-    log.info("callback requested: call %s or %s", c["phone_nanp"], c["phone_intl"])
-    log.info("identity check ssn=%s, callback %s", c["ssn_labelled"], c["phone_spaced"])
+    for c in canaries:
+        log.warning("request failed: %s", c["phrase"], extra=attributes(c))
     try:
-        raise ValueError(f"card {c['card']} rejected for {c['email']}")
+        raise ValueError(first["phrase"])
     except ValueError:
         log.exception("charge failed")
     log.removeHandler(handler)
     # The Logs API directly: a structured body, nested attributes, an event name.
     lp.get_logger("canary.api").emit(
-        body={"user": {"email": c["email"], "cards": [c["card"]]}, "note": f"ssn {c['ssn']}"},
-        attributes={"request": {"client": c["ipv6"], "iban": c["iban"]}},
+        body={"message": first["phrase"], "items": [c["phrase"] for c in canaries[:3]]},
+        attributes={"request": {"http.url": first["bare"]}},
         event_name="user.signup",
     )
     lp.shutdown()
 
     reader = PeriodicExportingMetricReader(
-        results.watch(metrics, "metrics", transport), export_interval_millis=3_600_000
+        results.watch(metric_exp, "metrics", transport), export_interval_millis=3_600_000
     )
     mp = MeterProvider(resource=resource, metric_readers=[reader])
     meter = mp.get_meter("canary.meter")
-    meter.create_counter("payments").add(
-        1, {"customer.email": c["email"], "customer.phone": c["phone_intl"], f"seen.{c['ipv4']}": 1}
-    )
-    meter.create_histogram("lookup.ms").record(12.5, {"client.ip": c["ipv4"], "card": c["card"]})
-    meter.create_up_down_counter("sessions").add(1, {"user.segment": c["feature"]})
+    requests = meter.create_counter("requests")
+    latency = meter.create_histogram("latency.ms")
+    for c in canaries:
+        requests.add(1, attributes(c))
+        latency.record(12.5, {"http.route": c["bare"]})
     mp.force_flush()
     mp.shutdown()
 
@@ -199,13 +154,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--grpc", required=True, help="host:port of the OTLP/gRPC listener")
     p.add_argument("--http", required=True, help="http://host:port of the OTLP/HTTP listener")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--canaries", required=True, help="JSON file of canaries to plant")
     a = p.parse_args()
-    c = make_canaries(a.seed)
+    with open(a.canaries, encoding="utf-8") as f:
+        canaries = json.load(f)
     results = Results()
-    for transport in ["grpc", "grpc+gzip", "http", "http+gzip"]:
-        send(c, transport, results, a.grpc, a.http)
-    json.dump({"canaries": c, "exports": results.exports}, sys.stdout)
+    for transport in TRANSPORTS:
+        send(canaries, transport, results, a.grpc, a.http)
+    json.dump({"exports": results.exports}, sys.stdout)
     failed = [e for e in results.exports if e[2] != "SUCCESS"]
     return 1 if failed or not results.exports else 0
 

@@ -13,32 +13,6 @@ use planeguard_tests::*;
 
 const EMAIL: &str = "jane.doe@example.com";
 
-fn config(mp: &Sink, cust: &Sink) -> String {
-    format!(
-        r#"
-admin: {{ listen: "127.0.0.1:0" }}
-otlp:
-  grpc: {{ listen: "127.0.0.1:0" }}
-  http: {{ listen: "127.0.0.1:0" }}
-profiles:
-  metadata-plane:
-    mode: strict
-    allow_keys: [service.name, "telemetry.*", resolver.name]
-    features: ["user.*"]
-  passthrough: {{ mode: passthrough }}
-destinations:
-  metadata-plane: {{ endpoint: "{}", protocol: grpc, profile: metadata-plane, boundary: metadata-plane }}
-  customer: {{ endpoint: "{}", protocol: http/protobuf, profile: passthrough, boundary: customer }}
-flows:
-  logs: {{ to: [metadata-plane, customer] }}
-  traces: {{ to: [metadata-plane, customer] }}
-  metrics: {{ to: [] }}
-"#,
-        mp.url(),
-        cust.url()
-    )
-}
-
 /// Runs the SDK on its own thread and runtime, as an application would. The
 /// simple processors export synchronously on this thread; the runtime's workers
 /// drive the exporters' I/O.
@@ -111,7 +85,7 @@ fn emit_with_sdk(grpc: std::net::SocketAddr, http: std::net::SocketAddr) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_sdk_exporters_through_planeguard() {
     let (mp, cust) = (Sink::start().await, Sink::start().await);
-    let pg = start_planeguard(&config(&mp, &cust)).await;
+    let pg = start_planeguard(&clients::client_config(&mp, &cust)).await;
     let (grpc, http) = (pg.bound.otlp_grpc.unwrap(), pg.bound.otlp_http.unwrap());
     tokio::task::spawn_blocking(move || emit_with_sdk(grpc, http))
         .await

@@ -37,7 +37,7 @@ use crate::{Encoding, Location, Signal};
 
 pub use adversarial::{adversarial, adversarial_logs, adversarial_metrics, adversarial_traces};
 pub use json::JsonStyle;
-pub use pii::{base64, iban_valid, luhn_valid, CanaryKind, STD_ALPHABET, URL_ALPHABET};
+pub use pii::{base64, iban_valid, luhn_valid, CanaryKind, Pii, STD_ALPHABET, URL_ALPHABET};
 pub use rng::Rng;
 
 /// What to generate. `Default` is the benchmark corpus of issue 2.
@@ -348,6 +348,25 @@ impl Gen {
             dropped_attributes_count: 0,
         }
     }
+}
+
+/// Fresh canaries for planting through a real client (an OpenTelemetry SDK
+/// in the end-to-end tests): for every kind, `per_kind` values from the
+/// benchmark generator and as many from the adversarial one, no value
+/// containing or contained in another, so a leak names its canary.
+pub fn canary_set(seed: u64, per_kind: usize) -> Vec<Pii> {
+    let mut rng = Rng::new(seed);
+    let mut planter = Planter::default();
+    let mut out = Vec::new();
+    for extended in [false, true] {
+        planter.extended = extended;
+        for kind in CanaryKind::ALL {
+            for _ in 0..per_kind {
+                out.push(planter.fresh(&mut rng, kind));
+            }
+        }
+    }
+    out
 }
 
 /// Collects the canaries of one batch and keeps their values unique.

@@ -309,3 +309,26 @@ fn canary_kinds_map_to_detectors() {
         assert_eq!(kind.name(), kind.detector().name());
     }
 }
+
+#[test]
+fn canary_sets_cover_every_kind_with_distinct_values() {
+    let set = canary_set(11, 2);
+    assert_eq!(set.len(), CanaryKind::ALL.len() * 4);
+    for kind in CanaryKind::ALL {
+        assert_eq!(set.iter().filter(|p| p.kind == kind).count(), 4, "{kind:?}");
+    }
+    for (i, a) in set.iter().enumerate() {
+        assert!(
+            a.phrase.contains(&a.value) && a.bare.contains(&a.value),
+            "{a:?}"
+        );
+        for b in &set[i + 1..] {
+            assert!(
+                !a.value.contains(&b.value) && !b.value.contains(&a.value),
+                "{a:?} overlaps {b:?}"
+            );
+        }
+    }
+    assert_eq!(canary_set(11, 2), set, "reproducible from the seed");
+    assert_ne!(canary_set(12, 2), set);
+}
