@@ -1,6 +1,7 @@
 // Plants canaries through the official OpenTelemetry JavaScript SDK and its
-// OTLP/HTTP exporters, which send OTLP/JSON: the JSON transport as a real SDK
-// encodes it (hex ids, nanosecond times as strings, typed AnyValues).
+// three OTLP exporters: OTLP/HTTP with JSON (the JSON transport as a real SDK
+// encodes it: hex ids, nanosecond times as strings, typed AnyValues), OTLP/HTTP
+// with protobuf (protobufjs), and OTLP/gRPC (grpc-js, another HTTP/2 stack).
 //
 // Used by tests/tests/js_sdk.rs, which makes the canaries (every kind the
 // scrubber knows, from planeguard's corpus generator) and passes them as a
@@ -10,7 +11,7 @@
 // bodies (strings and structured), log attributes, metric data point
 // attributes and feature keys; resource and scope attributes carry some.
 //
-// usage: node otel_canaries.js --http http://HOST:PORT --canaries FILE
+// usage: node otel_canaries.js --grpc http://HOST:PORT --http http://HOST:PORT --canaries FILE
 // Prints {"exports": [[signal, transport, result], ...]}; exits 1 if an
 // export failed.
 
@@ -18,14 +19,28 @@
 
 const fs = require('fs');
 const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const otlp = {
+  'http/json': {
+    traces: require('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter,
+    logs: require('@opentelemetry/exporter-logs-otlp-http').OTLPLogExporter,
+    metrics: require('@opentelemetry/exporter-metrics-otlp-http').OTLPMetricExporter,
+  },
+  'http/protobuf': {
+    traces: require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter,
+    logs: require('@opentelemetry/exporter-logs-otlp-proto').OTLPLogExporter,
+    metrics: require('@opentelemetry/exporter-metrics-otlp-proto').OTLPMetricExporter,
+  },
+  grpc: {
+    traces: require('@opentelemetry/exporter-trace-otlp-grpc').OTLPTraceExporter,
+    logs: require('@opentelemetry/exporter-logs-otlp-grpc').OTLPLogExporter,
+    metrics: require('@opentelemetry/exporter-metrics-otlp-grpc').OTLPMetricExporter,
+  },
+};
 const { LoggerProvider, BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
-const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-http');
 const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
-const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 
-const TRANSPORTS = ['http/json', 'http/json+gzip'];
+const TRANSPORTS = ['http/json', 'http/json+gzip', 'http/protobuf', 'grpc', 'grpc+gzip'];
 const SUCCESS = 0; // ExportResultCode.SUCCESS
 
 function args() {
@@ -34,8 +49,8 @@ function args() {
   for (let i = 0; i + 1 < argv.length; i += 2) {
     out[argv[i].replace(/^--/, '')] = argv[i + 1];
   }
-  if (!out.http || !out.canaries) {
-    throw new Error('usage: node otel_canaries.js --http http://HOST:PORT --canaries FILE');
+  if (!out.grpc || !out.http || !out.canaries) {
+    throw new Error('usage: node otel_canaries.js --grpc http://HOST:PORT --http http://HOST:PORT --canaries FILE');
   }
   return out;
 }
@@ -61,17 +76,25 @@ function attributes(c) {
   return a;
 }
 
-async function send(canaries, transport, base, results) {
-  const options = (path) => ({
-    url: `${base}${path}`,
-    compression: transport.endsWith('gzip') ? 'gzip' : 'none',
-  });
+async function send(canaries, transport, a, results) {
+  const kind = transport.replace('+gzip', '');
+  const exporter = (signal, path) =>
+    watch(
+      results,
+      new otlp[kind][signal]({
+        // gRPC exporters take the server's URL; HTTP ones the signal's path.
+        url: kind === 'grpc' ? a.grpc : `${a.http}${path}`,
+        compression: transport.endsWith('gzip') ? 'gzip' : 'none',
+      }),
+      signal,
+      transport,
+    );
   const first = canaries[0];
   const resource = resourceFromAttributes({ 'service.name': 'js-canary', 'deployment.owner': first.bare });
 
   const tp = new BasicTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(watch(results, new OTLPTraceExporter(options('/v1/traces')), 'traces', transport))],
+    spanProcessors: [new BatchSpanProcessor(exporter('traces', '/v1/traces'))],
   });
   const tracer = tp.getTracer('canary.tracer', '1.0.0');
   let previous;
@@ -89,7 +112,7 @@ async function send(canaries, transport, base, results) {
 
   const lp = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter: watch(results, new OTLPLogExporter(options('/v1/logs')), 'logs', transport) })],
+    processors: [new BatchLogRecordProcessor({ exporter: exporter('logs', '/v1/logs') })],
   });
   const logger = lp.getLogger('canary.logger', '1.0.0');
   for (const c of canaries) {
@@ -106,7 +129,7 @@ async function send(canaries, transport, base, results) {
   await lp.shutdown();
 
   const reader = new PeriodicExportingMetricReader({
-    exporter: watch(results, new OTLPMetricExporter(options('/v1/metrics')), 'metrics', transport),
+    exporter: exporter('metrics', '/v1/metrics'),
     exportIntervalMillis: 3600000,
   });
   const mp = new MeterProvider({ resource, readers: [reader] });
@@ -126,7 +149,7 @@ async function send(canaries, transport, base, results) {
   const canaries = JSON.parse(fs.readFileSync(a.canaries, 'utf8'));
   const results = [];
   for (const transport of TRANSPORTS) {
-    await send(canaries, transport, a.http, results);
+    await send(canaries, transport, a, results);
   }
   process.stdout.write(JSON.stringify({ exports: results }));
   const failed = results.filter((r) => r[2] !== 'SUCCESS');

@@ -1,6 +1,7 @@
 //! The official OpenTelemetry **JavaScript** SDK as the client
-//! (`tests/js/otel_canaries.js`): its OTLP/HTTP exporters send OTLP/JSON, the
-//! JSON transport as a real SDK encodes it. It plants fresh canaries of every
+//! (`tests/js/otel_canaries.js`) with all three of its exporters: OTLP/HTTP
+//! with JSON (the JSON transport as a real SDK encodes it), OTLP/HTTP with
+//! protobuf, and OTLP/gRPC over grpc-js (a third HTTP/2 stack). It plants fresh canaries of every
 //! kind in span names, attribute values and keys, events, exceptions, links,
 //! status messages, string and structured log bodies, resource attributes,
 //! metric data points and feature keys, with and without gzip.
@@ -18,7 +19,7 @@ use planeguard_tests::*;
 const SETUP: &str = "npm ci --prefix tests/js";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn js_sdk_json_canaries_never_reach_the_metadata_plane() {
+async fn js_sdk_canaries_never_reach_the_metadata_plane() {
     let node = std::env::var_os("PLANEGUARD_NODE").unwrap_or_else(|| "node".into());
     let script = tool("PLANEGUARD_JS_SCRIPT", "js/otel_canaries.js");
     let installed = script.parent().is_some_and(|d| {
@@ -34,16 +35,24 @@ async fn js_sdk_json_canaries_never_reach_the_metadata_plane() {
     }
     let (mp, cust) = (Sink::start().await, Sink::start().await);
     let pg = start_planeguard(&client_config(&mp, &cust)).await;
-    let http = pg.bound.otlp_http.unwrap();
+    let (grpc, http) = (pg.bound.otlp_grpc.unwrap(), pg.bound.otlp_http.unwrap());
     let file = CanaryFile::new(u64::from(std::process::id()) ^ 0x5eed);
     let mut cmd = Command::new(node);
     cmd.arg(script)
+        .arg("--grpc")
+        .arg(format!("http://{grpc}"))
         .arg("--http")
         .arg(format!("http://{http}"))
         .arg("--canaries")
         .arg(&file.path);
     let report = run_client(cmd).await;
-    let transports = ["http/json", "http/json+gzip"];
+    let transports = [
+        "http/json",
+        "http/json+gzip",
+        "http/protobuf",
+        "grpc",
+        "grpc+gzip",
+    ];
     assert_exports(&report, &transports);
     // Per transport: a span and a log record per canary, plus a structured
     // and an exception log record; two metrics.
@@ -52,6 +61,6 @@ async fn js_sdk_json_canaries_never_reach_the_metadata_plane() {
         extra_logs: 2,
         metrics: 2,
     };
-    assert_scrubbed("JavaScript SDK, OTLP/JSON", &file, &mp, &cust, expected).await;
+    assert_scrubbed("JavaScript SDK", &file, &mp, &cust, expected).await;
     pg.shutdown().await;
 }
