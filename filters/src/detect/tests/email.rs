@@ -44,3 +44,28 @@ fn email_look_alikes_survive() {
         assert_not("email", text);
     }
 }
+
+#[test]
+fn non_ascii_local_parts_and_domains_are_taken_whole() {
+    for (text, want) in [
+        ("contact: jörg.müller@example.de", "jörg.müller@example.de"),
+        ("Ünal@example.com wrote", "Ünal@example.com"),
+        ("mail josé@bücher.de now", "josé@bücher.de"),
+        ("用户 张伟@例子.公司 登录", "张伟@例子.公司"),
+        ("(léa@exemple.fr)", "léa@exemple.fr"),
+        // Non-ASCII that is no letter or digit ends the local part.
+        ("«anna@example.com»", "anna@example.com"),
+        ("to\u{a0}ben@example.com", "ben@example.com"),
+    ] {
+        assert_one("email", text, want);
+    }
+    for text in [
+        "pkg@1.2.3é",
+        "foo@exämple",
+        "x@y.çz_1",
+        // Invalid UTF-8 around the sign is no letter.
+        "\u{fffd}@example",
+    ] {
+        assert_not("email", text);
+    }
+}
