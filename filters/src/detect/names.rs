@@ -131,20 +131,25 @@ pub(super) fn at(t: &[u8], i: usize) -> Option<usize> {
         if !is_surname(w3) {
             return None;
         }
-        e3
+        // `Maria José García-López`
+        next_surname(t, e3).unwrap_or(e3)
     } else {
         return None;
     };
     Some(end)
 }
 
-/// A second surname after `e` (` Lopez` or `-Schmidt`), returning its end.
+/// A second surname after `e`, returning its end: ` Lopez` when the list
+/// knows it; after a hyphen (`-Schmidt`, `-López`) any capitalized word, as
+/// a glued double name is a name whatever its second half (the half the
+/// lists lack stayed in clear text: `[REDACTED]-López`).
 fn next_surname(t: &[u8], e: usize) -> Option<usize> {
-    if !matches!(t.get(e), Some(b' ' | b'-')) || !starts_cap(t, e + 1) {
+    let sep = *t.get(e)?;
+    if !matches!(sep, b' ' | b'-') || !starts_cap(t, e + 1) {
         return None;
     }
     let (w, e2) = cap_word(t, e + 1)?;
-    is_surname(w).then_some(e2)
+    (sep == b'-' || is_surname(w)).then_some(e2)
 }
 
 /// Whether a capitalized word may start at `s` (ASCII uppercase, or any

@@ -7,8 +7,25 @@ use super::classes::{at, before, is, run, ALNUM, DIGIT, UPPER, WORD};
 
 /// Whether the number starting at `i` merely continues a longer one: `2024-01-15`
 /// seen from `01`, `1.2.3.4.5` seen from `2`, `1,234` seen from `234`.
+///
+/// After a comma only a group of exactly three digits continues (a thousands
+/// group, not followed by a dashed or spaced group); anything else starts a
+/// new value: lists and CSV rows such as `10.0.0.1,10.0.0.2` or
+/// `3,4111111111111111` hid their second value before.
 pub(super) fn continues_number(t: &[u8], i: usize) -> bool {
-    i >= 2 && matches!(t[i - 1], b'.' | b'-' | b',' | b'/') && is(t[i - 2], DIGIT)
+    if i < 2 || !is(t[i - 2], DIGIT) {
+        return false;
+    }
+    match t[i - 1] {
+        b'.' | b'-' | b'/' => true,
+        b',' => {
+            let e = run(t, i, DIGIT);
+            // `7,078-05-1120`, `9,415 555 2671`: a dashed or spaced group
+            // after three digits makes them the start of a new value.
+            e - i == 3 && !(matches!(t.get(e), Some(b'-' | b' ')) && at(t, e + 1) & DIGIT != 0)
+        }
+        _ => false,
+    }
 }
 
 /// Whether a number ending at `e` ends there, rather than running on as a word,

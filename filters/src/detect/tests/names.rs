@@ -97,3 +97,18 @@ fn names_are_whole_words() {
     assert_none("JohnSmith");
     assert_not("person_name", "xJohn Smith");
 }
+
+/// A glued double surname is taken whole even when the lists lack its second
+/// half; the half left over used to stay in clear text.
+#[test]
+fn hyphenated_double_surnames_are_taken_whole() {
+    for (text, want) in [
+        ("Maria José García-López signed in", "Maria José García-López"),
+        ("Zoë Müller-Xyzabc here", "Zoë Müller-Xyzabc"),
+        ("by John Smith-Qwerty.", "John Smith-Qwerty"),
+    ] {
+        assert_one("person_name", text, want);
+    }
+    // After a space the second surname still has to be a known one.
+    assert_one("person_name", "John Smith Qwerty", "John Smith");
+}
