@@ -151,26 +151,37 @@ const GLUED_ENDS: [[u32; 26]; 2] = {
     t
 };
 
-/// Whether the word at `w` may be the body of a key whose lowercase prefix
-/// ends before it: right before it (`sk_live_<here>`, `xoxb-<here>`,
-/// `ya29.<here>`), or, when the pass stopped at a `capital` of the word,
-/// before earlier segments of small letters and digits
+/// Whether the word at `w` may be the body of a key whose lowercase
+/// prefix ends before it: right before it (`sk_live_<here>`, `xoxb-<here>`,
+/// `ya29.<here>`), or, when the word has a capital (`capital`, asked only
+/// then), before earlier segments of small letters and digits
 /// (`sk-proj-abc-<here>`, whose first segment has no stop; hex ids such as
 /// `...-5540-4eda-` have no capitals). The test the pass makes at every
 /// word it stops at.
 #[inline(always)]
-pub(super) fn may_follow_prefix(t: &[u8], w: usize, capital: bool) -> bool {
+pub(super) fn may_follow_prefix(t: &[u8], w: usize, capital: impl FnOnce() -> bool) -> bool {
     if w < 3 {
         return false;
     }
     match t[w - 1] {
         b'_' | b'-' => {
             ends_prefix(t, w - 1)
-                || (capital && (t[w - 2].is_ascii_lowercase() || t[w - 2].is_ascii_digit()))
+                || ((t[w - 2].is_ascii_lowercase()
+                    || t[w - 2].is_ascii_digit()
+                    || matches!(t[w - 2], b'_' | b'-'))
+                    && capital())
         }
         b'.' => t[w - 2] == b'9',
         _ => false,
     }
+}
+
+/// Whether the word `w..wend` has a capital (the pass may have stopped at
+/// its start, a digit, and skipped it whole).
+#[inline(never)]
+pub(super) fn has_capital(t: &[u8], w: usize, wend: usize) -> bool {
+    t.get(w..wend)
+        .is_some_and(|word| word.iter().any(u8::is_ascii_uppercase))
 }
 
 /// Whether the glue byte at `g` (after two small letters) may end a
@@ -211,7 +222,8 @@ pub(super) fn around(t: &[u8], w: usize) -> Option<(usize, usize)> {
         }
         return body(t, s, &YA29).filter(|&(_, e)| e > w);
     }
-    // Glue bytes from `w - 1` back over small letters, digits, `_`, `-`.
+    // Glue bytes from `w - 1` back over small letters, digits, `_`, `-`
+    // (a body may start with one: `sk-proj-_Ab...`).
     let limit = w.saturating_sub(MAX_SEGMENTS);
     let mut g = w - 1;
     loop {
@@ -225,7 +237,7 @@ pub(super) fn around(t: &[u8], w: usize) -> Option<(usize, usize)> {
         while k > limit && (t[k - 1].is_ascii_lowercase() || t[k - 1].is_ascii_digit()) {
             k -= 1;
         }
-        if k <= limit || k == g || !matches!(t[k - 1], b'_' | b'-') {
+        if k <= limit || !matches!(t[k - 1], b'_' | b'-') {
             return None;
         }
         g = k - 1;

@@ -390,7 +390,7 @@ static SECRET_LAST: [bool; 256] = {
 /// [`is_secret_name`] past its first test (`c`, the last byte, ends some
 /// word; `p` is the one before it): the last two and three letters, then
 /// the comparisons.
-#[inline(never)]
+#[inline(always)]
 fn maybe_secret_name(p: u8, c: u8, name: &[u8]) -> bool {
     let (p, c) = (p | 0x20, c | 0x20);
     name.len() >= 3

@@ -364,7 +364,7 @@ fn deep_capital(
         ws -= 1;
     }
     st.deep_until = run(t, p, WORD);
-    if apikeys::may_follow_prefix(t, ws, true) {
+    if apikeys::may_follow_prefix(t, ws, || true) {
         if let Some((s, e)) = apikeys::around(t, ws) {
             push(out, s, e, B::ApiKey);
             after_region(cx, &mut st.regions, ws, e, ws + 1, out);
@@ -506,7 +506,7 @@ fn prefixed(cx: &Ctx, w: usize, c: u32, want: u16) -> Option<(usize, usize, B)> 
         }
     }
     if want & TRY_API_KEY != 0 {
-        let key = if apikeys::may_follow_prefix(t, w, true) {
+        let key = if apikeys::may_follow_prefix(t, w, || true) {
             apikeys::around(t, w)
         } else {
             None
@@ -587,6 +587,10 @@ fn tries(cx: &Ctx, w: usize, dend: usize, wend: usize, c: u32, capital: bool) ->
     };
     // The body of an API key after its prefix (`sk_live_<here>`), or a
     // later segment of it that the pass stopped at for a capital.
+    // A word that starts with digits and has no letters (`-5540-` of a
+    // UUID) continues no body.
+    let capital =
+        || capital || ((c & DIGIT == 0 || dend < wend) && apikeys::has_capital(cx.text, w, wend));
     if cx.on.api_key() && apikeys::may_follow_prefix(cx.text, w, capital) {
         want | TRY_API_KEY
     } else {

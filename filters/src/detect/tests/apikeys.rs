@@ -58,6 +58,15 @@ fn every_body_position_of_the_first_capital_is_found() {
         let key = format!("ghp_{b}");
         assert_one("api_key", &format!("key {key} rotated"), &key);
     }
+    // Later segments of a base64url body, after segments with no stop
+    // (or none at all).
+    for key in [
+        "sk-proj-abc-def_Q6WhQTVpzYCc9UTBvFJoNKOSOLu62M9o3zwgh4",
+        "sk-proj-_UnT3Q6WhQTVpzY_Cc9UTBvFJoNKOSOLu62M9o3zwgh4oh",
+        "sk-ant-api03--x9-Q6WhQTVpzYCc9UTBvFJoNKOSOLu62M9o3zwgh4",
+    ] {
+        assert_one("api_key", &format!("key {key} rotated"), key);
+    }
     assert_one(
         "api_key",
         "npm_0123456789abcdefghijklmnopqrstuvwxyz",
@@ -102,4 +111,21 @@ fn bearer_tokens_keep_their_kind() {
     let key = KEYS[6];
     assert_one("bearer_token", &format!("Bearer {key}"), key);
     assert_one("bearer_token", &format!("Authorization: Bearer {key}"), key);
+}
+
+#[test]
+fn keys_are_found_at_every_offset() {
+    // Whatever byte of a vector of the pass the key and its first capital
+    // fall on (a digit at a vector's end stays a stop, and its word is
+    // then looked at from its start).
+    for key in [
+        "glpat-c-7hUG_JRTuHztq7KY9f",
+        "ghp_7hUGJRTuHztq7KY9fJRTuHztq7KY9fJRTu",
+        "sk-proj--5s9AG0g_b9EanzojLm-KUuz2HEOmi3ZOUNx7gNGlk_A3fZhh8nEKObw",
+    ] {
+        for n in 0..70 {
+            let text = format!("{}{key} ok", " ".repeat(n));
+            assert_one("api_key", &text, key);
+        }
+    }
 }
