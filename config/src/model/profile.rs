@@ -24,6 +24,9 @@ pub const BUILTIN_DETECTORS: &[&str] = &[
     "url_secret",
     "person_name",
     "feature_value",
+    "api_key",
+    "private_key",
+    "date_of_birth",
 ];
 
 /// `profiles.*.mode`.

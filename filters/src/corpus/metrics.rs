@@ -111,7 +111,7 @@ pub(crate) fn count(req: &ExportMetricsServiceRequest) -> usize {
 }
 
 fn plant(gen: &mut Gen, rng: &mut Rng, extra: &mut Extra, index: usize, has_exemplars: bool) {
-    let kind = *rng.pick(&CanaryKind::ALL);
+    let kind = *rng.pick(&CanaryKind::BASE);
     let pii = gen.planter.fresh(rng, kind);
     if has_exemplars && rng.chance(0.3) {
         // In an exemplar's filtered attributes.

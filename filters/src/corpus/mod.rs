@@ -311,7 +311,7 @@ impl Gen {
             kv_str("telemetry.sdk.version", "1.29.0"),
         ];
         if rng.chance(self.cfg.pii_share) {
-            let kind = *rng.pick(&CanaryKind::ALL);
+            let kind = *rng.pick(&CanaryKind::BASE);
             let pii = self.planter.fresh(rng, kind);
             attributes.push(kv_str("k8s.pod.annotation.owner", &pii.bare));
             self.planter
@@ -335,7 +335,7 @@ impl Gen {
     pub fn scope(&mut self, rng: &mut Rng) -> InstrumentationScope {
         let mut attributes = Vec::new();
         if rng.chance(self.cfg.pii_share) {
-            let kind = *rng.pick(&CanaryKind::ALL);
+            let kind = *rng.pick(&CanaryKind::BASE);
             let pii = self.planter.fresh(rng, kind);
             attributes.push(kv_str("otel.scope.note", &pii.bare));
             self.planter

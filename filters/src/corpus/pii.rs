@@ -5,6 +5,8 @@ use super::rng::Rng;
 use crate::detect::BuiltinDetector;
 
 /// The kind of a planted sensitive value; one per built-in detector.
+/// The benchmark corpus plants the first fifteen ([`CanaryKind::BASE`]);
+/// the adversarial batches plant them all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CanaryKind {
     Email,
@@ -22,10 +24,36 @@ pub enum CanaryKind {
     UrlSecret,
     PersonName,
     FeatureValue,
+    ApiKey,
+    PrivateKey,
+    DateOfBirth,
 }
 
 impl CanaryKind {
-    pub const ALL: [CanaryKind; 15] = [
+    pub const ALL: [CanaryKind; 18] = [
+        Self::Email,
+        Self::CreditCard,
+        Self::UsSsn,
+        Self::Phone,
+        Self::Iban,
+        Self::Ipv4,
+        Self::Ipv6,
+        Self::Jwt,
+        Self::AwsAccessKeyId,
+        Self::AwsSecretAccessKey,
+        Self::BearerToken,
+        Self::UrlCredentials,
+        Self::UrlSecret,
+        Self::PersonName,
+        Self::FeatureValue,
+        Self::ApiKey,
+        Self::PrivateKey,
+        Self::DateOfBirth,
+    ];
+
+    /// The kinds of the benchmark corpus (as it was before the last three
+    /// were added, so that its payloads and costs stay comparable).
+    pub const BASE: [CanaryKind; 15] = [
         Self::Email,
         Self::CreditCard,
         Self::UsSsn,
@@ -61,6 +89,9 @@ impl CanaryKind {
             Self::UrlSecret => BuiltinDetector::UrlSecret,
             Self::PersonName => BuiltinDetector::PersonName,
             Self::FeatureValue => BuiltinDetector::FeatureValue,
+            Self::ApiKey => BuiltinDetector::ApiKey,
+            Self::PrivateKey => BuiltinDetector::PrivateKey,
+            Self::DateOfBirth => BuiltinDetector::DateOfBirth,
         }
     }
 
@@ -348,6 +379,47 @@ pub fn generate(rng: &mut Rng, kind: CanaryKind) -> Pii {
             let p = format!("features loaded {bare}");
             (v, bare, p, Some(key.to_string()))
         }
+        CanaryKind::ApiKey => {
+            let v = api_key(rng);
+            // A neutral word or name before the key: it is found by its
+            // prefix, not by what names it.
+            let bare = pick_fmt(
+                rng,
+                &[
+                    "using key {}",
+                    "vendor.client={}",
+                    "\"credential\": \"{}\"",
+                    "configured with {}",
+                ],
+                &v,
+            );
+            let p = format!("payment client init {bare} ok");
+            (v, bare, p, None)
+        }
+        CanaryKind::PrivateKey => {
+            let (v, bare) = private_key(rng);
+            let p = format!("loaded signing key {bare} for tenant");
+            (v, bare, p, None)
+        }
+        CanaryKind::DateOfBirth => {
+            let v = birth_date(rng);
+            let bare = pick_fmt(
+                rng,
+                &[
+                    "dob: {}",
+                    "DOB={}",
+                    "date of birth: {}",
+                    "born {}",
+                    "birthday: {}",
+                    "Date of Birth {}",
+                    "birth_date={}",
+                    "\"dateOfBirth\":\"{}\"",
+                ],
+                &v,
+            );
+            let p = format!("kyc check {bare} pending");
+            (v, bare, p, None)
+        }
     };
     Pii {
         kind,
@@ -403,6 +475,23 @@ pub fn generate_adversarial(rng: &mut Rng, kind: CanaryKind) -> Pii {
                     "tel {}",
                     "mobile no. {}",
                     "phoneNumber={}",
+                ],
+                &v,
+            );
+            (v, bare)
+        }
+        CanaryKind::UrlSecret if rng.chance(0.4) => {
+            // `name: value` and `name=value` under password-like names.
+            let v = rng.alnum(16);
+            let bare = pick_fmt(
+                rng,
+                &[
+                    "password: {}",
+                    "passwd : {}",
+                    "db_password={}",
+                    "\"clientSecret\": \"{}\"",
+                    "x-api-key: {}",
+                    "refreshToken: {}",
                 ],
                 &v,
             );
@@ -698,6 +787,116 @@ fn bearer_token(rng: &mut Rng) -> String {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
             44,
         ),
+    }
+}
+
+/// A vendor API key in its real format (random body).
+fn api_key(rng: &mut Rng) -> String {
+    const URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    match rng.below(12) {
+        0 => {
+            let n = 24 + rng.below(76) as usize;
+            format!(
+                "{}{}",
+                rng.pick(&["sk_live_", "sk_test_", "rk_live_"]),
+                rng.alnum(n)
+            )
+        }
+        1 => format!(
+            "{}{}",
+            rng.pick(&["ghp_", "gho_", "ghs_", "ghu_"]),
+            rng.alnum(36)
+        ),
+        2 => format!("github_pat_{}_{}", rng.alnum(22), rng.alnum(59)),
+        3 => format!(
+            "{}{}-{}-{}",
+            rng.pick(&["xoxb-", "xoxp-"]),
+            rng.digits(12),
+            rng.digits(13),
+            rng.alnum(24)
+        ),
+        4 => format!("AIza{}", rng.string_from(URL, 35)),
+        5 => format!("sk-proj-{}", rng.string_from(URL, 100)),
+        6 => format!("sk-{}", rng.alnum(48)),
+        7 => format!("glpat-{}", rng.string_from(URL, 20)),
+        8 => format!("npm_{}", rng.alnum(36)),
+        9 => format!(
+            "SG.{}.{}",
+            rng.string_from(URL, 22),
+            rng.string_from(URL, 43)
+        ),
+        10 => format!("SK{}", rng.hex(32)),
+        _ => format!(
+            "xapp-1-A{}-{}-{}",
+            rng.digits(10),
+            rng.digits(13),
+            rng.hex(64)
+        ),
+    }
+}
+
+/// A PEM private key block with a random body (not a valid key): its body
+/// text (the canary value) and the block, with real newlines, with `\n`
+/// escapes (a JSON document logged as text), or cut short after the body.
+fn private_key(rng: &mut Rng) -> (String, String) {
+    let label = *rng.pick(&[
+        "PRIVATE KEY",
+        "RSA PRIVATE KEY",
+        "EC PRIVATE KEY",
+        "OPENSSH PRIVATE KEY",
+        "ENCRYPTED PRIVATE KEY",
+    ]);
+    let mut der = vec![0x30, 0x81, 0x87, 0x02, 0x01, 0x00];
+    let n = 90 + rng.below(60) as usize;
+    der.extend(rng.bytes(n));
+    let b64 = base64(&der, STD_ALPHABET, true);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    let (sep, cut) = match rng.below(3) {
+        0 => ("\n", false),
+        1 => ("\\n", false),
+        _ => (*rng.pick(&["\n", "\\n"]), true),
+    };
+    let body = lines.join(sep);
+    let end = if cut {
+        String::new()
+    } else {
+        format!("{sep}-----END {label}-----")
+    };
+    let block = format!("-----BEGIN {label}-----{sep}{body}{end}");
+    (body, block)
+}
+
+/// A date of birth (1940-2005) in one of the common numeric and written
+/// shapes.
+fn birth_date(rng: &mut Rng) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (y, m, d) = (rng.range(1940, 2005), rng.range(1, 12), rng.range(1, 28));
+    let name = MONTHS[(m - 1) as usize];
+    match rng.below(7) {
+        0 => format!("{y}-{m:02}-{d:02}"),
+        1 => format!("{m:02}/{d:02}/{y}"),
+        2 => format!("{d:02}.{m:02}.{y}"),
+        3 => format!("{d:02}-{m:02}-{y}"),
+        4 => format!("{name} {d}, {y}"),
+        5 => format!("{d} {name} {y}"),
+        _ => format!("{d:02}-{}-{y}", &name[..3]),
     }
 }
 

@@ -177,7 +177,7 @@ pub(crate) fn span(gen: &Gen, rng: &mut Rng, index: usize, trace_id: &[u8], pare
 }
 
 fn plant(gen: &mut Gen, rng: &mut Rng, s: &mut Span, index: usize) {
-    let kind = *rng.pick(&CanaryKind::ALL);
+    let kind = *rng.pick(&CanaryKind::BASE);
     let pii = gen.planter.fresh(rng, kind);
     let feature = kind == CanaryKind::FeatureValue;
     let time = s.start_time_unix_nano + 1_000;

@@ -28,6 +28,7 @@ impl KeyFacts {
     const AWS_SECRET: u8 = 4;
     const SSN: u8 = 8;
     const PHONE: u8 = 16;
+    const DOB: u8 = 32;
 
     /// The facts of `key` (empty for free text). One pass over the key finds
     /// the words that the precise tests need (`secret`, `ssn`, `phone`, ...);
@@ -51,6 +52,8 @@ impl KeyFacts {
                 b'p' if word(b"phone") => Self::PHONE,
                 b'm' if word(b"mobile") || word(b"msisdn") => Self::PHONE,
                 b't' if word(b"tel") => Self::PHONE,
+                b'b' if word(b"birth") => Self::DOB,
+                b'd' if word(b"dob") => Self::DOB,
                 _ => 0,
             };
         }
@@ -62,6 +65,7 @@ impl KeyFacts {
             (Self::AWS_SECRET, is_aws_secret_key),
             (Self::SSN, is_ssn_key),
             (Self::PHONE, is_phone_key),
+            (Self::DOB, is_dob_key),
         ] {
             if seen & bit != 0 && test(key) {
                 f |= bit;
@@ -99,6 +103,11 @@ impl KeyFacts {
     /// A bare digit run is a phone number.
     pub(super) fn phone(self) -> bool {
         self.0 & Self::PHONE != 0
+    }
+
+    /// A date is a date of birth.
+    pub(super) fn dob(self) -> bool {
+        self.0 & Self::DOB != 0
     }
 }
 
@@ -298,6 +307,21 @@ pub(super) fn is_phone_key(key: &[u8]) -> bool {
     })
 }
 
+/// Keys under which a date is a date of birth (`*birth*`: `birth_date`,
+/// `dateOfBirth`, `birthday`; `dob` as a word: `dob`, `patient.dob`,
+/// `customerDOB`, but not `adobe`).
+pub(super) fn is_dob_key(key: &[u8]) -> bool {
+    if contains_ci(key, b"birth") {
+        return true;
+    }
+    key.windows(3).enumerate().any(|(i, w)| {
+        let upper = w == b"DOB" || w == b"Dob";
+        let before_ok = i == 0 || !key[i - 1].is_ascii_lowercase() || upper;
+        let after_ok = key.get(i + 3).is_none_or(|b| !b.is_ascii_lowercase());
+        w.eq_ignore_ascii_case(b"dob") && before_ok && after_ok
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +347,11 @@ mod tests {
             "telemetry.sdk.name",
             "hotel",
             "x.aws.secretaccesskey.tel.phone.ssn.authorization.full_name",
+            "patient.dob",
+            "customerDOB",
+            "adobe.version",
+            "user.birth_date",
+            "dateOfBirth",
         ] {
             let k = key.as_bytes();
             let f = KeyFacts::of(k);
@@ -336,6 +365,7 @@ mod tests {
             assert_eq!(f.aws_secret(), nonempty && is_aws_secret_key(k), "{key}");
             assert_eq!(f.ssn(), nonempty && is_ssn_key(k), "{key}");
             assert_eq!(f.phone(), nonempty && is_phone_key(k), "{key}");
+            assert_eq!(f.dob(), nonempty && is_dob_key(k), "{key}");
         }
     }
 

@@ -92,7 +92,11 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
     // detector wants.
     let name = &t[s..e];
     let feature = cx.on.feature() && is_feature_name(cx, name, dotted);
-    let url_secret = cx.on.url_secret() && sep == b'=' && is_secret_param(name);
+    // Query and `name=value` parameters that hold secrets, and, with `=` or
+    // `:`, the names that say "password" or "secret" (`password: hunter2`,
+    // `db_password=...`, `"clientSecret": "..."`).
+    let url_secret =
+        cx.on.url_secret() && ((sep == b'=' && is_secret_param(name)) || is_secret_name(name));
     let aws_secret = cx.on.aws_secret() && maybe_aws_secret_name(name);
     let auth = cx.on.auth_header() && ends_with_ci(name, b"authorization");
     if !(feature || url_secret || aws_secret || auth) || !whole_name(t, s, e, quote, regions) {
@@ -319,6 +323,154 @@ fn is_listed_param(name: &[u8]) -> bool {
     let last = name.last().copied().unwrap_or(0);
     letter_listed(&SECRET_PARAM_ENDS, name, last)
         && SECRET_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p))
+}
+
+/// Names whose value is a secret also after `:` (see [`is_secret_name`]),
+/// alone or as the last word of a longer name (lowercase; `_` or `-` may
+/// stand inside them: `api_key`, `private-key`). `token` counts only as a
+/// last word (`access_token`, `refreshToken`): alone, `token:` is prose as
+/// often as not.
+const SECRET_WORDS: [&[u8]; 9] = [
+    b"password",
+    b"passwd",
+    b"passphrase",
+    b"pwd",
+    b"secret",
+    b"apikey",
+    b"privatekey",
+    b"secretkey",
+    b"token",
+];
+
+/// Entry `p - 'a'`, bit `c - 'a'`: some word of [`SECRET_WORDS`] ends
+/// with the letters `p c` (`rd`, `wd`, `se`, `et`, `ey`, `en`).
+const SECRET_WORD_ENDS: [u32; 26] = {
+    let mut t = [0u32; 26];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        let w = SECRET_WORDS[i];
+        let n = w.len();
+        t[(w[n - 2] - b'a') as usize] |= 1 << (w[n - 1] - b'a');
+        i += 1;
+    }
+    t
+};
+
+/// Whether `name` says its value is a secret, with `=` or `:` after it: it
+/// is one of [`SECRET_WORDS`] or ends with one as its last word, after a
+/// `_ - .` or a step from a small letter or digit to a capital
+/// (`db_password`, `user.pwd`, `clientSecret`, `x-api-key`,
+/// `STRIPE_API_KEY`), `token` only after `_` or such a step, or in
+/// `x-auth-token` (`access_token`, `refreshToken`; not `token` alone,
+/// `x.token`, `my-token`). Inline: it runs at every `=` and `:`, and the
+/// last byte rejects most names.
+#[inline(always)]
+fn is_secret_name(name: &[u8]) -> bool {
+    match name {
+        [.., p, c] if SECRET_LAST[*c as usize] => maybe_secret_name(*p, *c, name),
+        _ => false,
+    }
+}
+
+/// Bytes that some word of [`SECRET_WORDS`] ends with, in either case:
+/// most names (`rows`, `latency_ms`, `topic`) are rejected by one lookup.
+static SECRET_LAST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        let w = SECRET_WORDS[i];
+        let c = w[w.len() - 1];
+        t[c as usize] = true;
+        t[c.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// [`is_secret_name`] past its first test (`c`, the last byte, ends some
+/// word; `p` is the one before it): the last two and three letters, then
+/// the comparisons.
+#[inline(always)]
+fn maybe_secret_name(p: u8, c: u8, name: &[u8]) -> bool {
+    let (p, c) = (p | 0x20, c | 0x20);
+    name.len() >= 3
+        && p.is_ascii_lowercase()
+        && SECRET_WORD_ENDS[(p - b'a') as usize] >> (c - b'a') & 1 != 0
+        && ends_like_secret_word(name)
+        && is_listed_secret_name(name)
+}
+
+/// The last three letters of each of [`SECRET_WORDS`], as integers.
+const SECRET_WORD_TAILS: [u32; 9] = {
+    let mut t = [0u32; 9];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        let w = SECRET_WORDS[i];
+        let n = w.len();
+        t[i] = tail3(w[n - 3], w[n - 2], w[n - 1]);
+        i += 1;
+    }
+    t
+};
+
+const fn tail3(a: u8, b: u8, c: u8) -> u32 {
+    (a as u32) << 16 | (b as u32) << 8 | c as u32
+}
+
+/// Whether the last three bytes of `name` (three or more long), lowercased,
+/// end one of [`SECRET_WORDS`]: `budget` has the `et` of `secret`, not its
+/// `ret`.
+#[inline]
+fn ends_like_secret_word(name: &[u8]) -> bool {
+    let n = name.len();
+    let tail = tail3(name[n - 3] | 0x20, name[n - 2] | 0x20, name[n - 1] | 0x20);
+    SECRET_WORD_TAILS.contains(&tail)
+}
+
+/// The comparisons behind [`is_secret_name`]'s first test (rarely passed).
+#[cold]
+fn is_listed_secret_name(name: &[u8]) -> bool {
+    SECRET_WORDS.iter().any(|w| {
+        let n = word_at_end(name, w);
+        if n == 0 {
+            return false;
+        }
+        let start = name.len() - n;
+        let token = *w == b"token";
+        if start == 0 {
+            return !token;
+        }
+        let before = name[start - 1];
+        let camel = name[start].is_ascii_uppercase()
+            && (before.is_ascii_lowercase() || before.is_ascii_digit());
+        if token {
+            // `access_token`, `refreshToken`, `x-auth-token`; not a token
+            // of something else (`x.token`, `my-token`).
+            let auth = before == b'-' && super::classes::ends_with_ci(name, b"auth-token");
+            return before == b'_' || camel || auth;
+        }
+        matches!(before, b'_' | b'-' | b'.') || camel
+    })
+}
+
+/// How many bytes at the end of `name` spell `w` (lowercase; any case in
+/// `name`), where `_` or `-` may stand between two of its letters; 0 when
+/// `name` does not end so.
+fn word_at_end(name: &[u8], w: &[u8]) -> usize {
+    let mut k = name.len();
+    let mut m = w.len();
+    while m > 0 {
+        let Some(&b) = k.checked_sub(1).and_then(|x| name.get(x)) else {
+            return 0;
+        };
+        if b.to_ascii_lowercase() == w[m - 1] {
+            m -= 1;
+        } else if !(matches!(b, b'_' | b'-') && m < w.len()) {
+            return 0;
+        }
+        k -= 1;
+    }
+    name.len() - k
 }
 
 /// Cheap necessary condition of [`is_aws_secret_name`]: at least `awssecret`

@@ -12,6 +12,9 @@
 //! `telNo`) counts; one glued to other words counts only for the distinctive
 //! words that [`super::keyctx`] also matches inside keys (`customerPhone`,
 //! `userSSN`, `msisdn`), not for short ones (`hotel` is no `tel`).
+//!
+//! Birth labels (`dob`, `date of birth`, `birth date`, `birthday`, `born`,
+//! `D.O.B.`, `dateOfBirth`) name a date the same way (see [`super::dob`]).
 
 /// The number is named as a US SSN.
 pub(super) const SSN: u8 = 1;
@@ -21,6 +24,12 @@ pub(super) const PHONE: u8 = 2;
 const FILLER: u8 = 4;
 /// `security`: a label only after `social` (internal).
 const SECURITY: u8 = 8;
+/// The date is named as a date of birth.
+pub(super) const DOB: u8 = 16;
+/// `date`: a birth label only after `birth` (internal).
+const DATE: u8 = 32;
+/// `b`: a birth label only as the last letter of `d.o.b` (internal).
+const DOTTED_B: u8 = 64;
 
 /// Most bytes looked at before a number.
 const MAX_BACK: usize = 64;
@@ -30,7 +39,7 @@ const MAX_WORD: usize = 24;
 const MAX_FILLERS: usize = 3;
 
 /// Words that name the number after them, exactly (lowercase).
-const WORDS: [(&[u8], u8); 38] = [
+const WORDS: [(&[u8], u8); 46] = [
     (b"ssn", SSN),
     (b"ssns", SSN),
     (b"socialsecurity", SSN),
@@ -69,16 +78,28 @@ const WORDS: [(&[u8], u8); 38] = [
     (b"to", FILLER),
     (b"us", FILLER),
     (b"my", FILLER),
+    (b"dob", DOB),
+    (b"birth", DOB),
+    (b"birthday", DOB),
+    (b"birthdate", DOB),
+    (b"born", DOB),
+    (b"bday", DOB),
+    (b"date", DATE),
+    (b"b", DOTTED_B),
 ];
 
 /// Words that name the number also at the end of a longer word
 /// (`customerPhone`, `userSSN`, `homephone`).
-const SUFFIXES: [(&[u8], u8); 5] = [
+const SUFFIXES: [(&[u8], u8); 9] = [
     (b"ssn", SSN),
     (b"phone", PHONE),
     (b"phones", PHONE),
     (b"mobile", PHONE),
     (b"msisdn", PHONE),
+    (b"dob", DOB),
+    (b"birth", DOB),
+    (b"birthday", DOB),
+    (b"birthdate", DOB),
 ];
 
 /// Filler suffixes of a glued label (`phoneNumber`, `telNo`, `ssnNr`).
@@ -120,25 +141,38 @@ const SUFFIX_ENDS: u32 = {
 /// Entry `c - 'a'`, bit `p - 'a'`: some word of [`WORDS`] or [`SUFFIXES`],
 /// or a label glued to a filler, ends with the letters `p c`. The pass asks
 /// [`may_follow_label`] before it reads a number that only a label can name.
-const BIGRAMS: [u32; 26] = {
+const BIGRAMS: [u32; 26] = bigrams(SSN | PHONE | FILLER, true);
+
+/// [`BIGRAMS`] for birth labels, before a date: the labels, and the fillers
+/// `is` and `on` (`dob is ...`, `born on ...`).
+const DOB_BIGRAMS: [u32; 26] = with_bigram(with_bigram(bigrams(DOB | DATE, false), b"is"), b"on");
+
+/// Entry `c - 'a'`, bit `p - 'a'`: some word of [`WORDS`] or [`SUFFIXES`]
+/// with a flag in `flags` ends with the letters `p c`; with `glued`, also
+/// the glued fillers.
+const fn bigrams(flags: u8, glued: bool) -> [u32; 26] {
     let mut t = [0u32; 26];
     let mut i = 0;
     while i < WORDS.len() {
-        t = with_bigram(t, WORDS[i].0);
+        if WORDS[i].1 & flags != 0 && WORDS[i].0.len() >= 2 {
+            t = with_bigram(t, WORDS[i].0);
+        }
         i += 1;
     }
     let mut i = 0;
     while i < SUFFIXES.len() {
-        t = with_bigram(t, SUFFIXES[i].0);
+        if SUFFIXES[i].1 & flags != 0 {
+            t = with_bigram(t, SUFFIXES[i].0);
+        }
         i += 1;
     }
     let mut i = 0;
-    while i < GLUED_FILLERS.len() {
+    while glued && i < GLUED_FILLERS.len() {
         t = with_bigram(t, GLUED_FILLERS[i]);
         i += 1;
     }
     t
-};
+}
 
 /// `t` with the last two letters of `w` (lowercase, two or more) added.
 const fn with_bigram(mut t: [u32; 26], w: &[u8]) -> [u32; 26] {
@@ -157,24 +191,42 @@ const MAX_GLUE: usize = 8;
 /// it for every number that only a label could name.
 #[inline(always)]
 pub(super) fn may_follow_label(t: &[u8], i: usize) -> bool {
+    let j = glue_start(t, i);
+    j != i && j >= 2 && ends_like(&BIGRAMS, t[j - 2], t[j - 1])
+}
+
+/// [`may_follow_label`] for a date that a birth label may name (the `b` of
+/// `d.o.b.` too).
+#[inline(always)]
+pub(super) fn may_follow_dob_label(t: &[u8], i: usize) -> bool {
+    let j = glue_start(t, i);
+    j != i
+        && j >= 2
+        && (ends_like(&DOB_BIGRAMS, t[j - 2], t[j - 1])
+            || (t[j - 1] | 0x20 == b'b' && t[j - 2] == b'.'))
+}
+
+/// Where the glue bytes (at most [`MAX_GLUE`]) right before `i` start.
+#[inline(always)]
+fn glue_start(t: &[u8], i: usize) -> usize {
     let mut j = i;
     while j > 0 && i - j < MAX_GLUE && is_glue(t[j - 1]) {
         j -= 1;
     }
-    j != i && j >= 2 && ends_like_label(t[j - 2], t[j - 1])
+    j
 }
 
-/// Whether some label or filler ends with the letters `p c` (any case).
+/// Whether some word of `bigrams` ends with the letters `p c` (any case).
 #[inline(always)]
-fn ends_like_label(p: u8, c: u8) -> bool {
+fn ends_like(bigrams: &[u32; 26], p: u8, c: u8) -> bool {
     let (p, c) = (p | 0x20, c | 0x20);
     c.is_ascii_lowercase()
         && p.is_ascii_lowercase()
-        && BIGRAMS[(c - b'a') as usize] >> (p - b'a') & 1 != 0
+        && bigrams[(c - b'a') as usize] >> (p - b'a') & 1 != 0
 }
 
 /// What the words right before `i` (where a number starts) name it:
-/// [`SSN`], [`PHONE`], or 0.
+/// [`SSN`], [`PHONE`], [`DOB`], or 0.
 ///
 /// Out of line: few numbers get here, and the pass's own frame stays small.
 #[inline(never)]
@@ -198,12 +250,20 @@ pub(super) fn before(t: &[u8], i: usize) -> u8 {
         match word(&t[j..e]) {
             FILLER if fillers < MAX_FILLERS => fillers += 1,
             SECURITY => {
-                return if previous_is_social(t, j, stop) {
+                return if previous_is(t, j, stop, b"social") {
                     SSN
                 } else {
                     0
                 }
             }
+            DATE => {
+                return if previous_is(t, j, stop, b"birth") {
+                    DOB
+                } else {
+                    0
+                }
+            }
+            DOTTED_B => return if dotted_dob(t, j, stop) { DOB } else { 0 },
             FILLER => return 0,
             f => return f,
         }
@@ -292,10 +352,20 @@ fn pack(w: &[u8]) -> u128 {
         .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
 }
 
-/// Whether the word before `security` (which starts at `j`) is `social`.
-fn previous_is_social(t: &[u8], mut j: usize, stop: usize) -> bool {
+/// Whether the word before the one starting at `j` is `word` (lowercase):
+/// `social` before `security`, `birth` before `date`.
+fn previous_is(t: &[u8], mut j: usize, stop: usize, word: &[u8]) -> bool {
     while j > stop && is_glue(t[j - 1]) {
         j -= 1;
     }
-    j >= 6 && j - 6 >= stop && t[j - 6..j].eq_ignore_ascii_case(b"social")
+    let n = word.len();
+    j >= n && j - n >= stop && t[j - n..j].eq_ignore_ascii_case(word)
+}
+
+/// Whether the `b` at `j` ends `d.o.b` (any case), not glued to a word.
+fn dotted_dob(t: &[u8], j: usize, stop: usize) -> bool {
+    j >= 4
+        && j - 4 >= stop
+        && t[j - 4..j].eq_ignore_ascii_case(b"d.o.")
+        && (j == 4 || !t[j - 5].is_ascii_alphanumeric())
 }

@@ -12,12 +12,15 @@
 //! make up most of a log line cost about one operation per byte. At a trigger
 //! it tries only the detectors that such a byte can anchor (the word's number
 //! shape, a capitalized word pair, `eyJ`, `AKIA`, the identifier before `=`/`:`,
-//! the `@` of an email...), each rejecting ordinary log text within a few
-//! bytes. Custom detectors use the `regex` crate. Candidates from all of them
+//! the `@` of an email, a vendor key prefix before a word glued to it by `_`
+//! or `-`, `-----BEGIN`, a birth label before a date...), each rejecting
+//! ordinary log text within a few bytes. Custom detectors use the `regex` crate. Candidates from all of them
 //! are then sorted and de-overlapped in place in the caller's buffer, so a scan
 //! allocates nothing of its own.
 
+mod apikeys;
 mod classes;
+mod dob;
 mod email;
 mod ip;
 mod keyctx;
@@ -25,6 +28,7 @@ mod kv;
 mod labels;
 mod names;
 mod numbers;
+mod pem;
 mod phone;
 mod redacted;
 mod simd;
@@ -59,10 +63,13 @@ pub enum BuiltinDetector {
     UrlSecret,
     PersonName,
     FeatureValue,
+    ApiKey,
+    PrivateKey,
+    DateOfBirth,
 }
 
 impl BuiltinDetector {
-    pub const ALL: [BuiltinDetector; 15] = [
+    pub const ALL: [BuiltinDetector; 18] = [
         Self::Email,
         Self::CreditCard,
         Self::UsSsn,
@@ -78,6 +85,9 @@ impl BuiltinDetector {
         Self::UrlSecret,
         Self::PersonName,
         Self::FeatureValue,
+        Self::ApiKey,
+        Self::PrivateKey,
+        Self::DateOfBirth,
     ];
 
     /// The name used in configuration and in `[REDACTED:<name>]`.
@@ -98,6 +108,9 @@ impl BuiltinDetector {
             Self::UrlSecret => "url_secret",
             Self::PersonName => "person_name",
             Self::FeatureValue => "feature_value",
+            Self::ApiKey => "api_key",
+            Self::PrivateKey => "private_key",
+            Self::DateOfBirth => "date_of_birth",
         }
     }
 
@@ -233,6 +246,12 @@ pub(super) enum Scanner {
     UrlSecret,
     AwsSecret,
     AuthHeader,
+    /// Vendor keys with a fixed prefix (`sk_live_`, `ghp_`, `AIza`...).
+    ApiKey,
+    /// `-----BEGIN ... PRIVATE KEY-----` blocks.
+    PrivateKey,
+    /// Dates after a birth label (`dob: 1985-03-12`).
+    Dob,
 }
 
 /// `Active::<name>()`: whether that scanner runs.
@@ -267,6 +286,9 @@ scanner_tests! {
     url_secret => UrlSecret,
     aws_secret => AwsSecret,
     auth_header => AuthHeader,
+    api_key => ApiKey,
+    private_key => PrivateKey,
+    dob => Dob,
 }
 
 impl Active {
@@ -433,6 +455,9 @@ impl DetectorSet {
             (S::UrlSecret, url_secret),
             (S::AwsSecret, aws_secret),
             (S::AuthHeader, auth_header),
+            (S::ApiKey, on(B::ApiKey)),
+            (S::PrivateKey, on(B::PrivateKey)),
+            (S::Dob, on(B::DateOfBirth)),
         ]
         .into_iter()
         .fold(0u32, |f, (s, on)| f | u32::from(on) << s as u32);

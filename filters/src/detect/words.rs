@@ -25,7 +25,7 @@ use super::classes::{
     at, class, digit_run, is, run, DIGIT, HEX, HIGH, IDENT_PUNCT, LOWER, UPPER, WORD,
 };
 use super::keyctx::KeyFacts;
-use super::{email, ip, kv, labels, names, numbers, phone, simd, tokens};
+use super::{apikeys, dob, email, ip, kv, labels, names, numbers, pem, phone, simd, tokens};
 use super::{Active, BuiltinDetector as B, DetectorId, DetectorSet, Match};
 
 /// What one scan of one value needs to know, passed to every scanner.
@@ -52,15 +52,23 @@ pub(super) fn triggers(on: &Active) -> [bool; 256] {
             }
         }
     };
-    // Digit words: numbers, and IPv6 groups that start with a digit.
+    // Digit words: numbers, IPv6 groups that start with a digit, dates,
+    // and the bodies of API keys after their prefix.
     set(
-        on.card() || on.ssn() || on.phone() || on.ipv4() || on.ipv6(),
+        on.card() || on.ssn() || on.phone() || on.ipv4() || on.ipv6() || on.api_key() || on.dob(),
         &|b| b.is_ascii_digit(),
     );
     // Uppercase: IBAN, AWS key ids and names start with one, `eyJ` has one,
-    // and a keyword with an uppercase letter (`bEARER`) has one.
+    // and a keyword with an uppercase letter (`bEARER`) has one; so do some
+    // API key prefixes and most key bodies, and the `BEGIN` of a PEM block.
     set(
-        on.iban() || on.aws_id() || on.name() || on.jwt() || on.bearer(),
+        on.iban()
+            || on.aws_id()
+            || on.name()
+            || on.jwt()
+            || on.bearer()
+            || on.api_key()
+            || on.private_key(),
         &|b| b.is_ascii_uppercase(),
     );
     set(on.name(), &|b| b >= 0x80);
@@ -148,6 +156,9 @@ struct State {
     regions: Regions,
     /// End of the last email: an `@` inside it starts no other one.
     email_resume: usize,
+    /// End of the last word whose capitals past its sixth byte were looked
+    /// at for an API key body (see [`deep_capital`]).
+    deep_until: usize,
 }
 
 /// Longest block whose trigger positions are collected at once.
@@ -252,6 +263,9 @@ fn from(k: usize) -> u64 {
 /// Handles the trigger at `p`; everything in `i..p` is not a trigger.
 /// Returns the position up to which everything is handled: `i` again when
 /// the trigger needs nothing (a digit inside a word), else past `p`.
+/// Inline (always): its one caller is the pass's loop, and as a call it
+/// cost the setup of its frame at every candidate.
+#[inline(always)]
 fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>) -> usize {
     let t = cx.text;
     let on = cx.on;
@@ -280,6 +294,9 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
                 w -= 1;
             }
             if w > i && is(t[w - 1], WORD) {
+                if c & UPPER != 0 && on.api_key() && p >= st.deep_until {
+                    return deep_capital(cx, st, i, w, p, out);
+                }
                 return i;
             }
             return word(cx, &mut st.regions, w, p, out);
@@ -287,7 +304,7 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
         // Most words at a trigger fit no detector's shape (`200`, `14` of
         // `14.2ms`, `INFO`, `GET`): skipped here, without the call.
         let (dend, wend) = word_ends(t, p, p, c);
-        let want = tries(cx, p, dend, wend, c);
+        let want = tries(cx, p, dend, wend, c, c & UPPER != 0);
         if want == 0 && !glued_keyword(cx, p, wend) {
             return wend;
         }
@@ -323,6 +340,38 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
         _ => {}
     }
     p + 1
+}
+
+/// The first capital past the sixth byte of a word that no trigger before
+/// it handled (`w` is at most five bytes before `p`, and the word starts
+/// before `w`, at `i` or later): the word may be the body of an API key
+/// (`ghp_abcdefgH...`), checked when a `_` or `-` comes before it. Later
+/// capitals of the word are not looked at again (`deep_until`), so a long
+/// base64 run costs one walk over it. Returns where the pass continues:
+/// past the key, or `i` (nothing handled).
+#[inline(never)]
+fn deep_capital(
+    cx: &Ctx,
+    st: &mut State,
+    i: usize,
+    w: usize,
+    p: usize,
+    out: &mut Vec<Match>,
+) -> usize {
+    let t = cx.text;
+    let mut ws = w;
+    while ws > i && is(t[ws - 1], WORD) {
+        ws -= 1;
+    }
+    st.deep_until = run(t, p, WORD);
+    if apikeys::may_follow_prefix(t, ws, || true) {
+        if let Some((s, e)) = apikeys::around(t, ws) {
+            push(out, s, e, B::ApiKey);
+            after_region(cx, &mut st.regions, ws, e, ws + 1, out);
+            return e;
+        }
+    }
+    i
 }
 
 /// IPv6 at the `:` at `p`: an address starting at the word before it when the
@@ -391,7 +440,7 @@ fn after_region(
 fn word(cx: &Ctx, regions: &mut Regions, w: usize, p: usize, out: &mut Vec<Match>) -> usize {
     let c = class(cx.text[w]);
     let (dend, wend) = word_ends(cx.text, w, p, c);
-    let want = tries(cx, w, dend, wend, c);
+    let want = tries(cx, w, dend, wend, c, class(cx.text[p]) & UPPER != 0);
     word_with(cx, regions, w, c, (dend, wend, want), out)
 }
 
@@ -406,11 +455,26 @@ fn word_with(
     out: &mut Vec<Match>,
 ) -> usize {
     let t = cx.text;
-    let mut best = Best::default();
-    if c & DIGIT != 0 {
-        digit_word(cx, w, dend, want, &mut best);
+    // Matches that start before the word: an API key whose prefix stands
+    // before it, a PEM block from its dashes, a written date from its
+    // month or day. Each is taken whole.
+    let mut before = if want & (TRY_API_KEY | TRY_PEM) != 0 {
+        prefixed(cx, w, c, want)
     } else {
-        letter_word(cx, w, wend, want, &mut best, out);
+        None
+    };
+    let mut best = Best::default();
+    if before.is_none() {
+        if c & DIGIT != 0 {
+            before = digit_word(cx, w, dend, want, &mut best);
+        } else {
+            letter_word(cx, w, wend, want, &mut best, out);
+        }
+    }
+    if let Some((s, e, d)) = before {
+        push(out, s, e, d);
+        after_region(cx, regions, w, e, w + 1, out);
+        return e.max(w + 1);
     }
     if glued_keyword(cx, w, wend) {
         if let Some((s, e)) = tokens::bearer_at(t, w + 1, wend) {
@@ -431,6 +495,34 @@ fn word_with(
     }
 }
 
+/// An API key or PEM block that contains the word at `w` of class `c`
+/// (`want` has [`TRY_API_KEY`] or [`TRY_PEM`]): its range and detector.
+#[inline(never)]
+fn prefixed(cx: &Ctx, w: usize, c: u32, want: u16) -> Option<(usize, usize, B)> {
+    let t = cx.text;
+    if want & TRY_PEM != 0 {
+        if let Some((s, e)) = pem::at_begin(t, w) {
+            return Some((s, e, B::PrivateKey));
+        }
+    }
+    if want & TRY_API_KEY != 0 {
+        let key = if apikeys::may_follow_prefix(t, w, || true) {
+            apikeys::around(t, w)
+        } else {
+            None
+        };
+        let key = key.or_else(|| {
+            (c & UPPER != 0 && apikeys::may_start_upper(t[w], t.get(w + 1)))
+                .then(|| apikeys::at_upper(t, w))
+                .flatten()
+        });
+        if let Some((s, e)) = key {
+            return Some((s, e, B::ApiKey));
+        }
+    }
+    None
+}
+
 /// Whether the word `w..wend` may be a bearer keyword glued to one byte
 /// before it (`LBearer <token>`: the length byte of a framed bytes value).
 #[inline(always)]
@@ -449,6 +541,9 @@ const TRY_AWS_ID: u16 = 64;
 const TRY_NAME: u16 = 128;
 const TRY_JWT: u16 = 256;
 const TRY_BEARER: u16 = 512;
+const TRY_API_KEY: u16 = 1024;
+const TRY_PEM: u16 = 2048;
+const TRY_DOB: u16 = 4096;
 
 /// The end of the digit run (the word start for a letter word) and of the
 /// word starting at `w`, of class `c`, with the trigger `p` inside it.
@@ -484,11 +579,22 @@ fn word_ends(t: &[u8], w: usize, p: usize, c: u32) -> (usize, usize) {
 /// see [`word_ends`]), by its shape alone. Inline: the pass skips a word
 /// that fits none without calling [`word`].
 #[inline(always)]
-fn tries(cx: &Ctx, w: usize, dend: usize, wend: usize, c: u32) -> u16 {
-    if c & DIGIT != 0 {
+fn tries(cx: &Ctx, w: usize, dend: usize, wend: usize, c: u32, capital: bool) -> u16 {
+    let want = if c & DIGIT != 0 {
         digit_tries(cx, w, dend, wend)
     } else {
         letter_tries(cx, w, wend, c)
+    };
+    // The body of an API key after its prefix (`sk_live_<here>`), or a
+    // later segment of it that the pass stopped at for a capital.
+    // A word that starts with digits and has no letters (`-5540-` of a
+    // UUID) continues no body.
+    let capital =
+        || capital || ((c & DIGIT == 0 || dend < wend) && apikeys::has_capital(cx.text, w, wend));
+    if cx.on.api_key() && apikeys::may_follow_prefix(cx.text, w, capital) {
+        want | TRY_API_KEY
+    } else {
+        want
     }
 }
 
@@ -509,6 +615,15 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
     }
     let len = dend - i;
     let next = t.get(dend).copied().unwrap_or(0);
+    // A date after a birth label (`dob: 1985-03-12`), or the year of a
+    // written one (`born March 12, 1985`).
+    if on.dob() {
+        let (numeric, year) = dob::may_start(t, i, dend, next);
+        let keyed = !cx.key.is_empty() && cx.facts.dob();
+        if year || (numeric && (keyed || labels::may_follow_dob_label(t, i))) {
+            want |= TRY_DOB;
+        }
+    }
     // By length and next byte alone, most numbers can start none of the
     // shapes below (a bare number under a phone key aside): one test
     // instead of each detector's.
@@ -561,8 +676,15 @@ fn digit_tries(cx: &Ctx, i: usize, dend: usize, wend: usize) -> u16 {
 }
 
 /// Tries the detectors `want` (of [`tries`]) at the digit word at `i`
-/// whose digit run ends at `dend`.
-fn digit_word(cx: &Ctx, i: usize, dend: usize, want: u16, best: &mut Best) {
+/// whose digit run ends at `dend`. Returns a written date whose year this
+/// word is (it starts before `i`).
+fn digit_word(
+    cx: &Ctx,
+    i: usize,
+    dend: usize,
+    want: u16,
+    best: &mut Best,
+) -> Option<(usize, usize, B)> {
     let t = cx.text;
     if want & TRY_IPV6 != 0 {
         best.offer(ip::ipv6_at(t, i), B::Ipv6);
@@ -581,6 +703,14 @@ fn digit_word(cx: &Ctx, i: usize, dend: usize, want: u16, best: &mut Best) {
     if want & TRY_PHONE != 0 {
         best.offer(phone::at_digit(cx, i, dend), B::Phone);
     }
+    if want & TRY_DOB != 0 {
+        match dob::at_digit(cx, i, dend) {
+            Some((s, e)) if s == i => best.offer(Some(e), B::DateOfBirth),
+            Some((s, e)) => return Some((s, e, B::DateOfBirth)),
+            None => {}
+        }
+    }
+    None
 }
 
 /// [`tries`] for a word starting with a letter or a byte >= 0x80.
@@ -605,6 +735,13 @@ fn letter_tries(cx: &Ctx, i: usize, wend: usize, c: u32) -> u16 {
         }
         if on.aws_id() && b == b'A' && len == tokens::AWS_KEY_ID_LEN {
             want |= TRY_AWS_ID;
+        }
+        if on.api_key() && apikeys::may_start_upper(b, t.get(i + 1)) {
+            want |= TRY_API_KEY;
+        }
+        // `-----BEGIN`
+        if on.private_key() && b == b'B' && i >= 5 && t[i - 1] == b'-' {
+            want |= TRY_PEM;
         }
         // A name is a capitalized word, one space, another capitalized word.
         if on.name() && t.get(wend) == Some(&b' ') && names::starts_cap(t, wend + 1) {

@@ -22,7 +22,7 @@ fn names_and_ids_round_trip() {
         assert_eq!(BuiltinDetector::from_name(d.name()), Some(*d));
     }
     assert_eq!(BuiltinDetector::from_name("nope"), None);
-    assert_eq!(BUILTIN_COUNT, 15);
+    assert_eq!(BUILTIN_COUNT, 18);
 }
 
 #[test]

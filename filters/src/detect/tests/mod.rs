@@ -2,6 +2,8 @@
 //! that must survive, and properties of `scan` on arbitrary bytes.
 
 mod api;
+mod apikeys;
+mod dob;
 mod email;
 mod features;
 mod ip;
@@ -10,6 +12,8 @@ mod names;
 mod noise;
 mod numbers;
 mod pass;
+mod passwords;
+mod pem;
 mod phone;
 mod props;
 mod tokens;
