@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::secret::Secret;
 
-/// The built-in detector names (they mirror `planeguard-filters`; the proxy checks the two
-/// lists agree). `detectors`, `actions` and custom detector names are checked against it.
+/// The built-in detector names (they mirror `planeguard-filters`; a test in the proxy,
+/// `app::convert`, checks that the two lists agree). `detectors`, `actions` and custom detector names are checked against it.
 pub const BUILTIN_DETECTORS: &[&str] = &[
     "email",
     "credit_card",

@@ -113,3 +113,20 @@ pub fn destination(name: &str, d: &cfg::DestinationConfig) -> Result<Destination
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The config crate validates detector names against its own list (it
+    /// does not depend on the filters crate): the two must name the same
+    /// built-ins, in the same order.
+    #[test]
+    fn config_and_filters_name_the_same_built_in_detectors() {
+        let filters: Vec<&str> = filters::detect::BuiltinDetector::ALL
+            .iter()
+            .map(|d| d.name())
+            .collect();
+        assert_eq!(cfg::BUILTIN_DETECTORS, filters.as_slice());
+    }
+}
