@@ -9,10 +9,10 @@
 //! (which detectors can want it) come before the value is parsed.
 
 use super::classes::{
-    ends_with_ci, is, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
+    at, ends_with_ci, is, run, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
 };
 use super::words::{Ctx, Regions};
-use super::{simd, tokens};
+use super::{keyctx, names, simd, tokens};
 use super::{BuiltinDetector as B, Match};
 
 /// Longest identifier considered (longer runs are not key names).
@@ -99,7 +99,15 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
         cx.on.url_secret() && ((sep == b'=' && is_secret_param(name)) || is_secret_name(name));
     let aws_secret = cx.on.aws_secret() && maybe_aws_secret_name(name);
     let auth = cx.on.auth_header() && ends_with_ci(name, b"authorization");
-    if !(feature || url_secret || aws_secret || auth) || !whole_name(t, s, e, quote, regions) {
+    // `first_name=Sarah`, `"lastName": "Connor"`, `customer.full_name: Jane
+    // Roe`: the same names that make an attribute's whole value a person's
+    // name (`keyctx`), in free text.
+    let person = cx.on.name()
+        && name.last().is_some_and(|&b| b | 0x20 == b'e')
+        && keyctx::is_name_key(name);
+    if !(feature || url_secret || aws_secret || auth || person)
+        || !whole_name(t, s, e, quote, regions)
+    {
         return;
     }
     let v = skip_blanks(t, p + 1);
@@ -140,6 +148,50 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
             push(s, e, B::BearerToken);
         }
     }
+    if person {
+        push(vs, name_value_end(t, v, ve), B::PersonName);
+    }
+}
+
+/// Most further words of an unquoted name value (`full_name=Jane Ann Roe`).
+const MAX_NAME_WORDS: usize = 3;
+
+/// Where a person's name given as an unquoted value ends: the value stops at
+/// the first blank or apostrophe, so the capitalized words after it join
+/// (`first_name=Mary Ann`, `name: Jane Roe`, `O'Brien`); a quoted value (`ve`
+/// at its quote) stays as is.
+#[inline(never)]
+fn name_value_end(t: &[u8], v: usize, ve: usize) -> usize {
+    if matches!(t.get(v), Some(b'"' | b'\\' | b'\'')) {
+        return ve;
+    }
+    let mut e = ve;
+    // `O'Brien`, `D'Angelo`: the value stopped at the apostrophe.
+    while t.get(e) == Some(&b'\'') && at(t, e + 1) & (UPPER | LOWER) != 0 {
+        e = run(t, e + 1, UPPER | LOWER);
+    }
+    for _ in 0..MAX_NAME_WORDS {
+        if t.get(e) != Some(&b' ') || !names::starts_cap(t, e + 1) {
+            break;
+        }
+        let w = e
+            + 1
+            + t[e + 1..]
+                .iter()
+                .take_while(|&&b| is(b, UPPER | LOWER) || b >= 0x80 || b == b'-' || b == b'\'')
+                .count();
+        // A capitalized word, not an identifier running on (`Jane Roe_2`).
+        if w == e + 2 || at_word_char(t, w) {
+            break;
+        }
+        e = w;
+    }
+    e
+}
+
+/// Whether the byte at `i` continues an identifier.
+fn at_word_char(t: &[u8], i: usize) -> bool {
+    t.get(i).is_some_and(|&b| is(b, WORD))
 }
 
 /// Whether the identifier run `s..e` is a name: a whole identifier (`x.token=`

@@ -103,7 +103,10 @@ fn names_are_whole_words() {
 #[test]
 fn hyphenated_double_surnames_are_taken_whole() {
     for (text, want) in [
-        ("Maria José García-López signed in", "Maria José García-López"),
+        (
+            "Maria José García-López signed in",
+            "Maria José García-López",
+        ),
         ("Zoë Müller-Xyzabc here", "Zoë Müller-Xyzabc"),
         ("by John Smith-Qwerty.", "John Smith-Qwerty"),
     ] {
@@ -111,4 +114,35 @@ fn hyphenated_double_surnames_are_taken_whole() {
     }
     // After a space the second surname still has to be a known one.
     assert_one("person_name", "John Smith Qwerty", "John Smith");
+}
+
+/// A person-name key in free text names its value, known to the lists or
+/// not, quoted or not; other `name` keys (`service.name=checkout`) do not.
+#[test]
+fn name_keys_in_free_text_name_their_value() {
+    let found = |text: &str| -> Vec<String> {
+        super::scan(text)
+            .into_iter()
+            .filter(|(d, _)| d == "person_name")
+            .map(|(_, v)| v)
+            .collect()
+    };
+    assert_eq!(
+        found(r#"{"firstName":"Sarah","lastName":"Qwerty"}"#),
+        ["Sarah", "Qwerty"]
+    );
+    assert_eq!(found("first_name=Zyx last_name=Wvu ok"), ["Zyx", "Wvu"]);
+    assert_eq!(found("full_name=Jane Ann Roe, id=7"), ["Jane Ann Roe"]);
+    assert_eq!(found("customer.name: Xavi Qwerty logged in"), ["Xavi Qwerty"]);
+    assert_eq!(found("lastName=O'Brien ok"), ["O'Brien"]);
+    assert_eq!(found(r#"{\"displayName\":\"Juan Pérez\"}"#), ["Juan Pérez"]);
+    for text in [
+        "name=checkout-service",
+        "service.name=checkout",
+        "k8s.pod.name: api-7f9c",
+        "hostname=web-1",
+        "filename=report.pdf",
+    ] {
+        assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+    }
 }

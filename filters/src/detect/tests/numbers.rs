@@ -175,18 +175,32 @@ fn numbers_in_logs_are_not_cards_or_ssns() {
 fn values_after_a_comma_and_a_digit_are_checked() {
     let s = |t: &str| -> Vec<(String, String)> { super::scan(t) };
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     };
     assert_eq!(
         s("hosts=10.0.0.1,10.0.0.2,10.0.0.3"),
-        pairs(&[("ipv4", "10.0.0.1"), ("ipv4", "10.0.0.2"), ("ipv4", "10.0.0.3")])
+        pairs(&[
+            ("ipv4", "10.0.0.1"),
+            ("ipv4", "10.0.0.2"),
+            ("ipv4", "10.0.0.3")
+        ])
     );
     assert_eq!(s("1,10.0.0.2"), pairs(&[("ipv4", "10.0.0.2")]));
-    assert_eq!(s("3,4111111111111111"), pairs(&[("credit_card", "4111111111111111")]));
+    assert_eq!(
+        s("3,4111111111111111"),
+        pairs(&[("credit_card", "4111111111111111")])
+    );
     assert_eq!(s("7,078-05-1120"), pairs(&[("us_ssn", "078-05-1120")]));
     assert_eq!(s("9,415 555 2671 x"), pairs(&[("phone", "415 555 2671")]));
     // Thousands groups stay one number.
-    for t in ["1,234,567 rows", "total 1,234.50 USD", "1,234 items", "12,345,678,901,234"] {
+    for t in [
+        "1,234,567 rows",
+        "total 1,234.50 USD",
+        "1,234 items",
+        "12,345,678,901,234",
+    ] {
         assert!(s(t).is_empty(), "{t}: {:?}", s(t));
     }
 }
