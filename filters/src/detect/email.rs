@@ -12,6 +12,20 @@ const MAX_DOMAIN: usize = 253;
 
 /// The email around the `@` at `p`, if any.
 pub(super) fn at_sign(t: &[u8], p: usize) -> Option<(usize, usize)> {
+    around(t, p, p + 1)
+}
+
+/// The email around a percent-encoded `@` (`%40`) starting at `p`, as in a
+/// URL's path or query (`/users/jane%40example.com`, `?email=jane%40...`).
+pub(super) fn percent_at(t: &[u8], p: usize) -> Option<(usize, usize)> {
+    if t.get(p + 1..p + 3) != Some(b"40") {
+        return None;
+    }
+    around(t, p, p + 3)
+}
+
+/// The email whose local part ends at `p` and whose domain starts at `d`.
+fn around(t: &[u8], p: usize, d: usize) -> Option<(usize, usize)> {
     // Local part: walk left over letters, digits and `._%+-`.
     let mut s = p;
     while s > 0 && p - s < MAX_LOCAL {
@@ -30,7 +44,7 @@ pub(super) fn at_sign(t: &[u8], p: usize) -> Option<(usize, usize)> {
     if s == p || t[p - 1] == b'.' {
         return None;
     }
-    let end = domain_end(t, p + 1)?;
+    let end = domain_end(t, d)?;
     Some((s, end))
 }
 

@@ -102,9 +102,8 @@ pub(super) fn at_sep(cx: &Ctx, regions: &Regions, p: usize, out: &mut Vec<Match>
     // `first_name=Sarah`, `"lastName": "Connor"`, `customer.full_name: Jane
     // Roe`: the same names that make an attribute's whole value a person's
     // name (`keyctx`), in free text.
-    let person = cx.on.name()
-        && name.last().is_some_and(|&b| b | 0x20 == b'e')
-        && keyctx::is_name_key(name);
+    let person =
+        cx.on.name() && name.last().is_some_and(|&b| b | 0x20 == b'e') && keyctx::is_name_key(name);
     if !(feature || url_secret || aws_secret || auth || person)
         || !whole_name(t, s, e, quote, regions)
     {

@@ -294,6 +294,10 @@ mod sse2 {
                 ),
             ),
         );
+        // Digits right after `%` stay candidates (`%40`, a percent-encoded
+        // `@`); lane 0, whose byte before is in the previous vector, too.
+        let pct = _mm_or_si128(_mm_slli_si128::<1>(eq(x, b'%')), _mm_set_epi64x(0, 0xFF));
+        let nothing = _mm_andnot_si128(pct, nothing);
         // Only the high bit of each byte counts: `x` itself has it for bytes
         // >= 0x80.
         let start = _mm_or_si128(_mm_or_si128(_mm_andnot_si128(nothing, digit), b_kw), x);
@@ -517,6 +521,10 @@ mod avx2 {
                 ),
             ),
         );
+        // Digits right after `%` stay candidates (`%40`, a percent-encoded
+        // `@`); lane 0, whose byte before is in the previous vector, too.
+        let pct = _mm256_or_si256(eq(back1, b'%'), _mm256_set_epi64x(0, 0, 0, 0xFF));
+        let nothing = _mm256_andnot_si256(pct, nothing);
         // Only the high bit of each byte counts: `x` itself has it for bytes
         // >= 0x80.
         let start = _mm256_or_si256(
@@ -771,7 +779,8 @@ mod tests {
     /// digits before the end, a control or non-ASCII byte or (unless
     /// `phone_key`) a space, and of three digits before the end, a control or
     /// non-ASCII byte, and a `k` or `b` that is not part of a lowercase
-    /// bearer keyword (`tok`, `be`, `ba`).
+    /// bearer keyword (`tok`, `be`, `ba`); digits right after a `%` (a
+    /// percent-encoded `@` is `%40`) are always needed.
     fn needed(t: &[u8], p: usize, phone_key: bool) -> bool {
         let b = t[p];
         let tok = b == b'k' && p >= 2 && &t[p - 2..p] == b"to";
@@ -788,7 +797,8 @@ mod tests {
             Some(b' ') => !phone_key && digits < 3,
             Some(c) => !(b' '..0x80).contains(&c),
         };
-        let nothing = (1..=3).contains(&digits) && (letter || ends);
+        let pct = p > 0 && t[p - 1] == b'%';
+        let nothing = (1..=3).contains(&digits) && (letter || ends) && !pct;
         let b_kw = b == b'b' && matches!(t.get(p + 1), Some(b'e' | b'a'));
         let start = (digits > 0 && !nothing) || b >= 0x80 || b_kw;
         anywhere || (start && !(p > 0 && is(t[p - 1], WORD)))

@@ -301,6 +301,15 @@ fn at_trigger(cx: &Ctx, st: &mut State, i: usize, p: usize, out: &mut Vec<Match>
             }
             return word(cx, &mut st.regions, w, p, out);
         }
+        // `jane%40example.com`: a percent-encoded `@` in a URL (the `%` is
+        // no trigger, the `40` after it is).
+        if b == b'4' && p > 0 && t[p - 1] == b'%' && on.email() && p >= st.email_resume {
+            if let Some((s, e)) = email::percent_at(t, p - 1) {
+                push(out, s, e, B::Email);
+                st.email_resume = e;
+                return e;
+            }
+        }
         // Most words at a trigger fit no detector's shape (`200`, `14` of
         // `14.2ms`, `INFO`, `GET`): skipped here, without the call.
         let (dend, wend) = word_ends(t, p, p, c);

@@ -69,3 +69,35 @@ fn non_ascii_local_parts_and_domains_are_taken_whole() {
         assert_not("email", text);
     }
 }
+
+/// A percent-encoded `@` in a URL path or query is an email's too.
+#[test]
+fn percent_encoded_emails_in_urls() {
+    for (text, want) in [
+        (
+            "https://example.com/reset?email=jane%40example.com",
+            "jane%40example.com",
+        ),
+        ("/users/john.doe%40acme.io/profile", "john.doe%40acme.io"),
+        (
+            "GET /api?to=bob.smith%40mail.example.co.uk&x=1",
+            "bob.smith%40mail.example.co.uk",
+        ),
+    ] {
+        assert_one("email", text, want);
+    }
+    // At every offset of a vector (the `%` and the digits after it may fall
+    // in different ones); local parts are at most 64 bytes.
+    for pad in 0..63 {
+        let text = format!("{}u%40example.com", "x".repeat(pad));
+        assert_one("email", &text, &text);
+    }
+    for text in [
+        "discount 40%40 off",
+        "50%40ms",
+        "x%41example.com",
+        "%40example",
+    ] {
+        assert_not("email", text);
+    }
+}

@@ -133,7 +133,10 @@ fn name_keys_in_free_text_name_their_value() {
     );
     assert_eq!(found("first_name=Zyx last_name=Wvu ok"), ["Zyx", "Wvu"]);
     assert_eq!(found("full_name=Jane Ann Roe, id=7"), ["Jane Ann Roe"]);
-    assert_eq!(found("customer.name: Xavi Qwerty logged in"), ["Xavi Qwerty"]);
+    assert_eq!(
+        found("customer.name: Xavi Qwerty logged in"),
+        ["Xavi Qwerty"]
+    );
     assert_eq!(found("lastName=O'Brien ok"), ["O'Brien"]);
     assert_eq!(found(r#"{\"displayName\":\"Juan Pérez\"}"#), ["Juan Pérez"]);
     for text in [
