@@ -51,25 +51,18 @@ impl CanaryKind {
         Self::DateOfBirth,
     ];
 
-    /// The kinds of the benchmark corpus (as it was before the last three
-    /// were added, so that its payloads and costs stay comparable).
-    pub const BASE: [CanaryKind; 15] = [
-        Self::Email,
-        Self::CreditCard,
-        Self::UsSsn,
-        Self::Phone,
-        Self::Iban,
-        Self::Ipv4,
-        Self::Ipv6,
-        Self::Jwt,
-        Self::AwsAccessKeyId,
-        Self::AwsSecretAccessKey,
-        Self::BearerToken,
-        Self::UrlCredentials,
-        Self::UrlSecret,
-        Self::PersonName,
-        Self::FeatureValue,
-    ];
+    /// The kinds of the benchmark corpus: the first fifteen of [`Self::ALL`]
+    /// (the corpus as it was before the last three were added, so that its
+    /// payloads and costs stay comparable).
+    pub const BASE: [CanaryKind; 15] = {
+        let mut base = [Self::Email; 15];
+        let mut i = 0;
+        while i < base.len() {
+            base[i] = Self::ALL[i];
+            i += 1;
+        }
+        base
+    };
 
     /// The built-in detector expected to find this kind in free text.
     pub const fn detector(self) -> BuiltinDetector {
