@@ -2,7 +2,8 @@
 //! `Bearer`/`Basic`/`Token` (`bearer_token`), alone or as an `Authorization` value.
 
 use super::classes::{
-    at, is, run, ALNUM, B32, B64URL_PUNCT, DIGIT, HIGH, LOWER, SPACE, TOKEN_PUNCT, UPPER,
+    at, is, run, ALNUM, B32, B64URL_PUNCT, DIGIT, HIGH, LOWER, SECRET_PUNCT, SPACE, TOKEN_PUNCT,
+    UPPER,
 };
 
 /// Access key id prefixes (IAM user, STS, role, group, ...).
@@ -20,6 +21,49 @@ pub(super) fn aws_key_id_at(t: &[u8], i: usize, wend: usize) -> Option<usize> {
         return None;
     }
     t[i + 4..wend].iter().all(|&b| is(b, B32)).then_some(wend)
+}
+
+/// Length of an AWS secret access key (base64 of 30 bytes, no padding).
+const AWS_SECRET_LEN: usize = 40;
+/// Most bytes between a key id and its secret (glue and short words).
+const MAX_PAIR_GAP: usize = 24;
+
+/// The secret access key right after an access key id ending at `e`, as
+/// credentials are written in pairs (`AKIA... wJalr...`, a CSV row
+/// `AKIA...,wJalr...`, `key AKIA... secret: wJalr...`): across glue (blanks,
+/// `: = , ; | /` and quotes) and at most two short words, a run of exactly
+/// 40 key characters with capitals, small letters and a digit or `/ +`.
+/// Alone such a run is indistinguishable from other base64; next to its key
+/// id it is the key's secret.
+pub(super) fn aws_secret_after_id(t: &[u8], e: usize) -> Option<(usize, usize)> {
+    let mut i = e;
+    let mut words = 0;
+    while i < t.len() && i - e <= MAX_PAIR_GAP {
+        let b = t[i];
+        if is(b, SPACE) || matches!(b, b':' | b'=' | b',' | b';' | b'|' | b'/' | b'"' | b'\'') {
+            i += 1;
+            continue;
+        }
+        let w = run(t, i, ALNUM | SECRET_PUNCT);
+        if w - i == AWS_SECRET_LEN {
+            let key = &t[i..w];
+            let has = |class| key.iter().any(|&b| is(b, class));
+            let shaped = has(UPPER) && has(LOWER) && (has(DIGIT) || has(SECRET_PUNCT));
+            // Not the start of a longer token (`=` padding or other token bytes).
+            return (shaped
+                && at(t, w) & (TOKEN_PUNCT | B64URL_PUNCT) == 0
+                && t.get(w) != Some(&b'='))
+            .then_some((i, w));
+        }
+        // A short word between them (`secret`, `sk`), then more glue.
+        let letters = run(t, i, UPPER | LOWER);
+        if words == 2 || letters == i || letters - i > 12 || letters != w {
+            return None;
+        }
+        words += 1;
+        i = letters;
+    }
+    None
 }
 
 /// Minimum lengths of a JWT header and payload segment (`{"alg":"none"}` is 19).

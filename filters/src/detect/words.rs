@@ -776,7 +776,13 @@ fn letter_word(cx: &Ctx, i: usize, wend: usize, want: u16, best: &mut Best, out:
         best.offer(numbers::iban_at(t, i), B::Iban);
     }
     if want & TRY_AWS_ID != 0 {
-        best.offer(tokens::aws_key_id_at(t, i, wend), B::AwsAccessKeyId);
+        let id = tokens::aws_key_id_at(t, i, wend);
+        if let (Some(e), true) = (id, cx.on.aws_secret()) {
+            if let Some((s, e)) = tokens::aws_secret_after_id(t, e) {
+                push(out, s, e, B::AwsSecretAccessKey);
+            }
+        }
+        best.offer(id, B::AwsAccessKeyId);
     }
     if want & TRY_NAME != 0 {
         best.offer(names::at(t, i), B::PersonName);

@@ -163,3 +163,42 @@ fn authorization_keys_redact_whole_value() {
         vec![]
     );
 }
+
+/// An AWS secret access key written right after its key id is found without
+/// its key name; the same run alone, or far from the id, is not.
+#[test]
+fn aws_secret_next_to_its_key_id() {
+    const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    for text in [
+        format!("{ID} {SECRET}"),
+        format!("{ID},{SECRET},us-east-1"),
+        format!("key {ID} secret: {SECRET}"),
+        format!("\"{ID}\":\"{SECRET}\""),
+        format!("{ID}\t{SECRET}\n"),
+    ] {
+        let found = super::scan(&text);
+        assert!(
+            found.contains(&("aws_secret_access_key".to_string(), SECRET.to_string())),
+            "{text}: {found:?}"
+        );
+        assert!(
+            found.contains(&("aws_access_key_id".to_string(), ID.to_string())),
+            "{text}"
+        );
+    }
+    for text in [
+        SECRET.to_string(),
+        format!("{ID} {SECRET}MORE"),
+        format!("{ID} {SECRET}=="),
+        format!("{ID} for the account of the customer {SECRET}"),
+        format!("{ID} used by 3f9a8b7c6d5e4f3a2b1c3f9a8b7c6d5e4f3a2b1c"),
+    ] {
+        assert!(
+            !super::scan(&text)
+                .iter()
+                .any(|(d, _)| d == "aws_secret_access_key"),
+            "{text}"
+        );
+    }
+}
