@@ -283,6 +283,11 @@ mod sse2 {
         // byte is not in this vector stays a candidate.
         let letter = _mm_or_si128(lower, in_range(x, b'A', b'Z'));
         let ends = _mm_or_si128(letter, _mm_cmplt_epi8(x, _mm_set1_epi8(short.0)));
+        // A space that a digit follows ends no number: it may be the first
+        // group of a phone number after a label (`phone: 06 12 34 56 78`).
+        // Lane 15's next byte is in the next vector: kept a candidate.
+        let next_digit = _mm_or_si128(_mm_srli_si128::<1>(digit), edge_hi);
+        let ends = _mm_andnot_si128(_mm_and_si128(eq(x, b' '), next_digit), ends);
         let ends3 = _mm_or_si128(letter, _mm_cmplt_epi8(x, _mm_set1_epi8(super::CONTROL)));
         let nothing = _mm_or_si128(
             _mm_srli_si128::<1>(ends),
@@ -503,6 +508,11 @@ mod avx2 {
         // stays a candidate.
         let letter = in_range(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), b'a', b'z');
         let ends = _mm256_or_si256(letter, _mm256_cmpgt_epi8(_mm256_set1_epi8(short.0), x));
+        // A space that a digit follows ends no number: it may be the first
+        // group of a phone number after a label (`phone: 06 12 34 56 78`).
+        // Lane 31's next byte is in the next vector: kept a candidate.
+        let next_digit = _mm256_or_si256(in_range(next, b'0', b'9'), edge_hi);
+        let ends = _mm256_andnot_si256(_mm256_and_si256(eq(x, b' '), next_digit), ends);
         let ends3 = _mm256_or_si256(
             letter,
             _mm256_cmpgt_epi8(_mm256_set1_epi8(super::CONTROL), x),
@@ -794,7 +804,11 @@ mod tests {
         let letter = after.is_some_and(|c| c.is_ascii_alphabetic());
         let ends = match after {
             None => true,
-            Some(b' ') => !phone_key && digits < 3,
+            Some(b' ') => {
+                !phone_key
+                    && digits < 3
+                    && !t.get(p + digits + 1).is_some_and(u8::is_ascii_digit)
+            }
             Some(c) => !(b' '..0x80).contains(&c),
         };
         let pct = p > 0 && t[p - 1] == b'%';

@@ -121,3 +121,29 @@ fn label_and_key_agree() {
     assert_eq!(scan_key("note", "phone 07911 123456"), hit("07911 123456"));
     assert_eq!(scan_key("note", "phone=07911 123456"), hit("07911 123456"));
 }
+
+/// After a phone label, a number whose first group has one or two digits
+/// (`06 12 34 56 78`) is found: the vector pass keeps such a group a
+/// candidate when a digit follows its space.
+#[test]
+fn labelled_phone_numbers_with_a_short_first_group() {
+    for (text, want) in [
+        ("phone: 06 12 34 56 78", "06 12 34 56 78"),
+        ("call 06 12 34 56 78 now", "06 12 34 56 78"),
+        ("Tel.: 01 42 68 53 00", "01 42 68 53 00"),
+    ] {
+        super::assert_one("phone", text, want);
+    }
+    // At every offset of a vector.
+    for pad in 0..70 {
+        let text = format!("{}, phone: 06 12 34 56 78", "x".repeat(pad));
+        let found = super::scan(&text);
+        assert!(
+            found.contains(&("phone".to_string(), "06 12 34 56 78".to_string())),
+            "{pad}: {found:?}"
+        );
+    }
+    for text in ["took 3 12 ms", "values 1 2 3 4 5 6 7 8", "at 2024-05-29 16:26:40 ok"] {
+        super::assert_none(text);
+    }
+}
