@@ -805,9 +805,7 @@ mod tests {
         let ends = match after {
             None => true,
             Some(b' ') => {
-                !phone_key
-                    && digits < 3
-                    && !t.get(p + digits + 1).is_some_and(u8::is_ascii_digit)
+                !phone_key && digits < 3 && !t.get(p + digits + 1).is_some_and(u8::is_ascii_digit)
             }
             Some(c) => !(b' '..0x80).contains(&c),
         };

@@ -143,7 +143,11 @@ fn labelled_phone_numbers_with_a_short_first_group() {
             "{pad}: {found:?}"
         );
     }
-    for text in ["took 3 12 ms", "values 1 2 3 4 5 6 7 8", "at 2024-05-29 16:26:40 ok"] {
+    for text in [
+        "took 3 12 ms",
+        "values 1 2 3 4 5 6 7 8",
+        "at 2024-05-29 16:26:40 ok",
+    ] {
         super::assert_none(text);
     }
 }
