@@ -145,6 +145,7 @@ pub async fn assert_scrubbed(client: &str, file: &CanaryFile, mp: &Sink, cust: &
     let delivered = cust.wait_until(&what, enough).await;
     for c in &file.canaries {
         for r in &got {
+            // Where a leak is, with the bytes around it for the message.
             let at = r
                 .body
                 .windows(c.value.len())
@@ -162,14 +163,6 @@ pub async fn assert_scrubbed(client: &str, file: &CanaryFile, mp: &Sink, cust: &
                 c.phrase,
                 r.path,
                 around
-            );
-            assert!(
-                !contains(&r.body, &c.value),
-                "{} canary {:?} (planted as {:?}) reached the metadata plane via {} ({client})",
-                c.kind.name(),
-                c.value,
-                c.phrase,
-                r.path
             );
         }
         assert!(
