@@ -171,6 +171,24 @@ pub(super) fn ends_with_ci(hay: &[u8], lit: &[u8]) -> bool {
     hay.len() >= lit.len() && hay[hay.len() - lit.len()..].eq_ignore_ascii_case(lit)
 }
 
+/// The value of a short run of ASCII digits (callers pass at most a few).
+pub(super) fn decimal(digits: &[u8]) -> u32 {
+    digits.iter().fold(0u32, |n, &b| {
+        n.wrapping_mul(10)
+            .wrapping_add(u32::from(b.wrapping_sub(b'0')))
+    })
+}
+
+/// Word-ending tables: entry `c - 'a'`, bit `p - 'a'` says some listed word
+/// ends with the letters `p c`. The detectors that read back from a value
+/// to a name (labels, secret names) reject most words with one lookup.
+/// Returns `t` with the last two letters of `w` (lowercase, two or more).
+pub(super) const fn with_last_two_letters(mut t: [u32; 26], w: &[u8]) -> [u32; 26] {
+    let n = w.len();
+    t[(w[n - 1] - b'a') as usize] |= 1 << (w[n - 2] - b'a');
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@
 //! before a space, which the pass skips); the label is read backwards from
 //! where the date starts ([`super::labels`]).
 
-use super::classes::{at, is, ALNUM, DIGIT};
+use super::classes::{at, decimal, is, ALNUM, DIGIT};
 use super::labels;
 use super::words::Ctx;
 
@@ -70,9 +70,7 @@ pub(super) fn may_start(t: &[u8], i: usize, dend: usize, next: u8) -> (bool, boo
 
 /// The value of the digits `t[s..e]`.
 fn value(t: &[u8], s: usize, e: usize) -> u32 {
-    t[s..e]
-        .iter()
-        .fold(0, |n, &b| n * 10 + u32::from(b.wrapping_sub(b'0')))
+    decimal(&t[s..e])
 }
 
 /// A run of one or two digits at `s`: its end and value.

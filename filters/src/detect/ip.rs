@@ -5,7 +5,7 @@
 use std::net::Ipv6Addr;
 
 use super::classes::{
-    at, before, is, run, ALNUM, COLON, DIGIT, DOT, HEX, HIGH, LOWER, SPACE, UPPER,
+    at, before, decimal, is, run, ALNUM, COLON, DIGIT, DOT, HEX, HIGH, LOWER, SPACE, UPPER,
 };
 use super::numbers::dotted_or_versioned;
 
@@ -31,10 +31,7 @@ pub(super) fn ipv4_at(t: &[u8], i: usize, dend: usize) -> Option<usize> {
         if len == 0 || len > 3 || (len > 1 && t[j] == b'0') {
             return None;
         }
-        let v = t[j..e]
-            .iter()
-            .fold(0u32, |a, &b| a * 10 + (b - b'0') as u32);
-        if v > 255 {
+        if decimal(&t[j..e]) > 255 {
             return None;
         }
         j = e;

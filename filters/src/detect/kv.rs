@@ -9,7 +9,8 @@
 //! (which detectors can want it) come before the value is parsed.
 
 use super::classes::{
-    at, ends_with_ci, is, run, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT, SPACE, UPPER, WORD,
+    at, ends_with_ci, is, run, with_last_two_letters, ALNUM, IDENT_PUNCT, LOWER, SECRET_PUNCT,
+    SPACE, UPPER, WORD,
 };
 use super::words::{Ctx, Regions};
 use super::{keyctx, names, simd, tokens};
@@ -180,17 +181,12 @@ fn name_value_end(t: &[u8], v: usize, ve: usize) -> usize {
                 .take_while(|&&b| is(b, UPPER | LOWER) || b >= 0x80 || b == b'-' || b == b'\'')
                 .count();
         // A capitalized word, not an identifier running on (`Jane Roe_2`).
-        if w == e + 2 || at_word_char(t, w) {
+        if w == e + 2 || at(t, w) & WORD != 0 {
             break;
         }
         e = w;
     }
     e
-}
-
-/// Whether the byte at `i` continues an identifier.
-fn at_word_char(t: &[u8], i: usize) -> bool {
-    t.get(i).is_some_and(|&b| is(b, WORD))
 }
 
 /// Whether the identifier run `s..e` is a name: a whole identifier (`x.token=`
@@ -393,15 +389,13 @@ const SECRET_WORDS: [&[u8]; 9] = [
     b"token",
 ];
 
-/// Entry `p - 'a'`, bit `c - 'a'`: some word of [`SECRET_WORDS`] ends
+/// Entry `c - 'a'`, bit `p - 'a'`: some word of [`SECRET_WORDS`] ends
 /// with the letters `p c` (`rd`, `wd`, `se`, `et`, `ey`, `en`).
 const SECRET_WORD_ENDS: [u32; 26] = {
     let mut t = [0u32; 26];
     let mut i = 0;
     while i < SECRET_WORDS.len() {
-        let w = SECRET_WORDS[i];
-        let n = w.len();
-        t[(w[n - 2] - b'a') as usize] |= 1 << (w[n - 1] - b'a');
+        t = with_last_two_letters(t, SECRET_WORDS[i]);
         i += 1;
     }
     t
@@ -446,7 +440,7 @@ fn maybe_secret_name(p: u8, c: u8, name: &[u8]) -> bool {
     let (p, c) = (p | 0x20, c | 0x20);
     name.len() >= 3
         && p.is_ascii_lowercase()
-        && SECRET_WORD_ENDS[(p - b'a') as usize] >> (c - b'a') & 1 != 0
+        && SECRET_WORD_ENDS[(c - b'a') as usize] >> (p - b'a') & 1 != 0
         && ends_like_secret_word(name)
         && is_listed_secret_name(name)
 }

@@ -16,6 +16,8 @@
 //! Birth labels (`dob`, `date of birth`, `birth date`, `birthday`, `born`,
 //! `D.O.B.`, `dateOfBirth`) name a date the same way (see [`super::dob`]).
 
+use super::classes::with_last_two_letters;
+
 /// The number is named as a US SSN.
 pub(super) const SSN: u8 = 1;
 /// The number is named as a phone number.
@@ -145,7 +147,10 @@ const BIGRAMS: [u32; 26] = bigrams(SSN | PHONE | FILLER, true);
 
 /// [`BIGRAMS`] for birth labels, before a date: the labels, and the fillers
 /// `is` and `on` (`dob is ...`, `born on ...`).
-const DOB_BIGRAMS: [u32; 26] = with_bigram(with_bigram(bigrams(DOB | DATE, false), b"is"), b"on");
+const DOB_BIGRAMS: [u32; 26] = with_last_two_letters(
+    with_last_two_letters(bigrams(DOB | DATE, false), b"is"),
+    b"on",
+);
 
 /// Entry `c - 'a'`, bit `p - 'a'`: some word of [`WORDS`] or [`SUFFIXES`]
 /// with a flag in `flags` ends with the letters `p c`; with `glued`, also
@@ -155,29 +160,22 @@ const fn bigrams(flags: u8, glued: bool) -> [u32; 26] {
     let mut i = 0;
     while i < WORDS.len() {
         if WORDS[i].1 & flags != 0 && WORDS[i].0.len() >= 2 {
-            t = with_bigram(t, WORDS[i].0);
+            t = with_last_two_letters(t, WORDS[i].0);
         }
         i += 1;
     }
     let mut i = 0;
     while i < SUFFIXES.len() {
         if SUFFIXES[i].1 & flags != 0 {
-            t = with_bigram(t, SUFFIXES[i].0);
+            t = with_last_two_letters(t, SUFFIXES[i].0);
         }
         i += 1;
     }
     let mut i = 0;
     while glued && i < GLUED_FILLERS.len() {
-        t = with_bigram(t, GLUED_FILLERS[i]);
+        t = with_last_two_letters(t, GLUED_FILLERS[i]);
         i += 1;
     }
-    t
-}
-
-/// `t` with the last two letters of `w` (lowercase, two or more) added.
-const fn with_bigram(mut t: [u32; 26], w: &[u8]) -> [u32; 26] {
-    let n = w.len();
-    t[(w[n - 1] - b'a') as usize] |= 1 << (w[n - 2] - b'a');
     t
 }
 
